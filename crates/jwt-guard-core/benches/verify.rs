@@ -1,0 +1,2 @@
+//! Criterion benchmarks: see BENCHMARKS.md.
+fn main() {}

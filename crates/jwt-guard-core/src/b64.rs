@@ -1,0 +1,70 @@
+//! base64url as JWS uses it (RFC 7515 §2): strict for tokens, lenient for configured keys.
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Token parts: URL-safe alphabet, no padding, no whitespace, trailing bits must be zero.
+const STRICT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// JWK members: URL-safe alphabet, padding tolerated.
+const JWK: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Configured secrets: the standard alphabet, padding tolerated.
+const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+pub(crate) fn decode_strict(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    STRICT.decode(input)
+}
+
+pub(crate) fn encode(input: &[u8]) -> String {
+    STRICT.encode(input)
+}
+
+pub(crate) fn encode_into(input: &[u8], out: &mut String) {
+    STRICT.encode_string(input, out);
+}
+
+pub(crate) fn decode_jwk_member(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    JWK.decode(input)
+}
+
+/// Standard or URL-safe alphabet, with or without padding.
+pub(crate) fn decode_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    STANDARD_LENIENT
+        .decode(input)
+        .or_else(|_| JWK.decode(input))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_rejects_padding_alphabet_whitespace_and_trailing_bits() {
+        assert_eq!(decode_strict("YWI").ok(), Some(b"ab".to_vec()));
+        assert!(decode_strict("YWI=").is_err(), "padding");
+        assert!(decode_strict("+/8").is_err(), "standard alphabet");
+        assert!(decode_strict("YW I").is_err(), "whitespace");
+        assert!(decode_strict("YWJ").is_err(), "non-zero trailing bits");
+        assert!(decode_strict("Y").is_err(), "impossible length");
+    }
+
+    #[test]
+    fn lenient_accepts_both_alphabets() {
+        assert_eq!(decode_lenient("+/8=").ok(), Some(vec![0xfb, 0xff]));
+        assert_eq!(decode_lenient("-_8").ok(), Some(vec![0xfb, 0xff]));
+    }
+}

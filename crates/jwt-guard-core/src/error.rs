@@ -1,0 +1,419 @@
+//! Errors: an opaque [`Error`] wrapping a [`ErrorKind`], with a stable [`ErrorKind::code`] and
+//! the RFC 6750 answer for each.
+//!
+//! # PyJWT equivalents
+//!
+//! | `code()` | PyJWT exception |
+//! |---|---|
+//! | `malformed` | `DecodeError` / `InvalidTokenError` |
+//! | `token_too_large` | (none; PyJWT has no size cap) |
+//! | `invalid_algorithm` | `InvalidAlgorithmError` |
+//! | `unknown_key` | `PyJWKClientError` ("Unable to find a signing key that matches") |
+//! | `invalid_signature` | `InvalidSignatureError` |
+//! | `expired` | `ExpiredSignatureError` |
+//! | `immature` | `ImmatureSignatureError` (`nbf`, and `iat` in the future) |
+//! | `invalid_issuer` | `InvalidIssuerError` |
+//! | `invalid_audience` | `InvalidAudienceError` |
+//! | `invalid_subject` | `InvalidSubjectError` |
+//! | `invalid_type` | (none; PyJWT does not check `typ`) |
+//! | `missing_claim` | `MissingRequiredClaimError` |
+//! | `invalid_claim` | `DecodeError` / `InvalidIssuedAtError` (wrong-typed registered claim) |
+//! | `invalid_claims` | (claims JSON does not fit the caller's type) |
+//! | `unsupported_crit` | `InvalidTokenError` |
+//! | `key_unavailable` | `PyJWKClientConnectionError` |
+//! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The error type of this crate: small (one pointer) to keep `Result` cheap on the hot path.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// What went wrong. Match on it, or use [`ErrorKind::code`] for a stable string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The token is not a well-formed compact JWS/JWT (the reason is fixed text, never token content).
+    Malformed(&'static str),
+    /// The token is longer than the configured maximum; checked before any decoding.
+    TokenTooLarge {
+        /// The token length in bytes.
+        len: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The `alg` is missing, unknown, `none`, not on the allow-list, or not one the selected key may verify.
+    InvalidAlgorithm,
+    /// No key matches the token's `kid` (or no key is usable for its `alg`).
+    UnknownKey,
+    /// The signature does not verify.
+    InvalidSignature,
+    /// `exp` is in the past (beyond leeway), or the token is older than `max_age`.
+    Expired,
+    /// `nbf` is in the future, or `iat` is in the future (beyond leeway).
+    Immature,
+    /// `iss` is not one of the accepted issuers.
+    InvalidIssuer,
+    /// `aud` does not name an accepted audience (or names one when none is configured).
+    InvalidAudience,
+    /// `sub` is not the expected subject.
+    InvalidSubject,
+    /// The header `typ` is not the expected type.
+    InvalidType,
+    /// A required claim is absent.
+    MissingClaim(Cow<'static, str>),
+    /// A registered claim has the wrong type or an out-of-range value.
+    InvalidClaim(Cow<'static, str>),
+    /// The claims are valid JSON but do not deserialize into the caller's type.
+    InvalidClaims,
+    /// The `crit` header names an extension this verifier does not understand.
+    UnsupportedCrit,
+    /// The key set is not available (a remote key set was never loaded).
+    KeyUnavailable,
+    /// A key could not be parsed or is not usable as asked (configuration).
+    InvalidKey(Cow<'static, str>),
+    /// A key is too weak: an HMAC secret shorter than the hash, or RSA under 2048 bits (configuration).
+    WeakKey(Cow<'static, str>),
+    /// A configuration value is wrong; `field` names it.
+    InvalidConfig {
+        /// The field at fault (for example `algorithms` or `keys[2].pem_file`).
+        field: Cow<'static, str>,
+        /// Why.
+        reason: String,
+    },
+    /// Signing failed (the key cannot sign, or the claims could not be serialized).
+    Signing(Cow<'static, str>),
+}
+
+/// The RFC 6750 §3.1 error code for a failed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BearerError {
+    /// `invalid_request`: 400.
+    InvalidRequest,
+    /// `invalid_token`: 401.
+    InvalidToken,
+    /// `insufficient_scope`: 403.
+    InsufficientScope,
+}
+
+impl BearerError {
+    /// The RFC 6750 error code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BearerError::InvalidRequest => "invalid_request",
+            BearerError::InvalidToken => "invalid_token",
+            BearerError::InsufficientScope => "insufficient_scope",
+        }
+    }
+
+    /// The HTTP status code RFC 6750 §3.1 gives for it.
+    pub fn status(self) -> u16 {
+        match self {
+            BearerError::InvalidRequest => 400,
+            BearerError::InvalidToken => 401,
+            BearerError::InsufficientScope => 403,
+        }
+    }
+}
+
+impl ErrorKind {
+    /// A stable snake_case code for logs, metrics and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::Malformed(_) => "malformed",
+            ErrorKind::TokenTooLarge { .. } => "token_too_large",
+            ErrorKind::InvalidAlgorithm => "invalid_algorithm",
+            ErrorKind::UnknownKey => "unknown_key",
+            ErrorKind::InvalidSignature => "invalid_signature",
+            ErrorKind::Expired => "expired",
+            ErrorKind::Immature => "immature",
+            ErrorKind::InvalidIssuer => "invalid_issuer",
+            ErrorKind::InvalidAudience => "invalid_audience",
+            ErrorKind::InvalidSubject => "invalid_subject",
+            ErrorKind::InvalidType => "invalid_type",
+            ErrorKind::MissingClaim(_) => "missing_claim",
+            ErrorKind::InvalidClaim(_) => "invalid_claim",
+            ErrorKind::InvalidClaims => "invalid_claims",
+            ErrorKind::UnsupportedCrit => "unsupported_crit",
+            ErrorKind::KeyUnavailable => "key_unavailable",
+            ErrorKind::InvalidKey(_) => "invalid_key",
+            ErrorKind::WeakKey(_) => "weak_key",
+            ErrorKind::InvalidConfig { .. } => "invalid_config",
+            ErrorKind::Signing(_) => "signing",
+        }
+    }
+
+    /// Whether this is a fault of the token (as opposed to the configuration).
+    pub fn is_token_error(&self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::InvalidKey(_)
+                | ErrorKind::WeakKey(_)
+                | ErrorKind::InvalidConfig { .. }
+                | ErrorKind::Signing(_)
+        )
+    }
+
+    /// The RFC 6750 answer for this error when it rejects a request: every token fault is
+    /// `invalid_token` (401). Configuration errors have no RFC 6750 answer (`None`): they never
+    /// come out of [`Verifier::verify`](crate::Verifier::verify).
+    pub fn bearer_error(&self) -> Option<BearerError> {
+        self.is_token_error().then_some(BearerError::InvalidToken)
+    }
+
+    /// A short description that is safe to send in `WWW-Authenticate: ... error_description="..."`:
+    /// only RFC 6750 §3 characters, never any part of the token.
+    pub fn description(&self) -> Cow<'static, str> {
+        let fixed: &'static str = match self {
+            ErrorKind::Malformed(_) => "the token is malformed",
+            ErrorKind::TokenTooLarge { .. } => "the token is too large",
+            ErrorKind::InvalidAlgorithm => "the token algorithm is not allowed",
+            ErrorKind::UnknownKey => "no key matches the token",
+            ErrorKind::InvalidSignature => "the token signature is invalid",
+            ErrorKind::Expired => "the token has expired",
+            ErrorKind::Immature => "the token is not valid yet",
+            ErrorKind::InvalidIssuer => "the token issuer is not accepted",
+            ErrorKind::InvalidAudience => "the token audience is not accepted",
+            ErrorKind::InvalidSubject => "the token subject is not accepted",
+            ErrorKind::InvalidType => "the token type is not accepted",
+            ErrorKind::MissingClaim(name) => {
+                return Cow::Owned(format!("the token lacks the {} claim", sanitize(name)));
+            }
+            ErrorKind::InvalidClaim(name) => {
+                return Cow::Owned(format!("the token {} claim is invalid", sanitize(name)));
+            }
+            ErrorKind::InvalidClaims => "the token claims are invalid",
+            ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
+            ErrorKind::KeyUnavailable => "the verification keys are unavailable",
+            ErrorKind::InvalidKey(_)
+            | ErrorKind::WeakKey(_)
+            | ErrorKind::InvalidConfig { .. }
+            | ErrorKind::Signing(_) => "the server is misconfigured",
+        };
+        Cow::Borrowed(fixed)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Malformed(why) => write!(f, "malformed token: {why}"),
+            ErrorKind::TokenTooLarge { len, max } => {
+                write!(f, "token too large: {len} bytes, at most {max} allowed")
+            }
+            ErrorKind::InvalidAlgorithm => f.write_str("algorithm not allowed"),
+            ErrorKind::UnknownKey => f.write_str("no key matches the token's kid or alg"),
+            ErrorKind::InvalidSignature => f.write_str("invalid signature"),
+            ErrorKind::Expired => f.write_str("token expired"),
+            ErrorKind::Immature => f.write_str("token not valid yet"),
+            ErrorKind::InvalidIssuer => f.write_str("invalid issuer"),
+            ErrorKind::InvalidAudience => f.write_str("invalid audience"),
+            ErrorKind::InvalidSubject => f.write_str("invalid subject"),
+            ErrorKind::InvalidType => f.write_str("invalid token type"),
+            ErrorKind::MissingClaim(name) => write!(f, "missing required claim `{name}`"),
+            ErrorKind::InvalidClaim(name) => write!(f, "invalid claim `{name}`"),
+            ErrorKind::InvalidClaims => f.write_str("claims do not match the expected type"),
+            ErrorKind::UnsupportedCrit => f.write_str("unsupported critical header parameter"),
+            ErrorKind::KeyUnavailable => f.write_str("key set unavailable"),
+            ErrorKind::InvalidKey(why) => write!(f, "invalid key: {why}"),
+            ErrorKind::WeakKey(why) => write!(f, "weak key: {why}"),
+            ErrorKind::InvalidConfig { field, reason } => {
+                write!(f, "invalid configuration at `{field}`: {reason}")
+            }
+            ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
+        }
+    }
+}
+
+impl Error {
+    /// An error of this kind with no source.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error(Box::new(Inner { kind, source: None }))
+    }
+
+    /// An error of this kind caused by `source`.
+    pub fn with_source(
+        kind: ErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            source: Some(source.into()),
+        }))
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// Consumes the error, returning its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// Shorthand for `self.kind().code()`.
+    pub fn code(&self) -> &'static str {
+        self.0.kind.code()
+    }
+
+    /// Shorthand for `self.kind().bearer_error()`.
+    pub fn bearer_error(&self) -> Option<BearerError> {
+        self.0.kind.bearer_error()
+    }
+
+    /// Shorthand for `self.kind().description()`.
+    pub fn description(&self) -> Cow<'static, str> {
+        self.0.kind.description()
+    }
+
+    pub(crate) fn config(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidConfig {
+            field: field.into(),
+            reason: reason.into(),
+        })
+    }
+
+    pub(crate) fn invalid_key(why: impl Into<Cow<'static, str>>) -> Error {
+        Error::new(ErrorKind::InvalidKey(why.into()))
+    }
+
+    /// Prefixes the field of a configuration error (for nested config); other kinds unchanged.
+    pub(crate) fn in_field(self, prefix: &str) -> Error {
+        let Error(mut inner) = self;
+        inner.kind = match inner.kind {
+            ErrorKind::InvalidConfig { field, reason } => ErrorKind::InvalidConfig {
+                field: Cow::Owned(format!("{prefix}.{field}")),
+                reason,
+            },
+            ErrorKind::InvalidKey(why) | ErrorKind::WeakKey(why) if !why.starts_with(prefix) => {
+                ErrorKind::InvalidConfig {
+                    field: Cow::Owned(prefix.to_owned()),
+                    reason: why.into_owned(),
+                }
+            }
+            other => other,
+        };
+        Error(inner)
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::new(kind)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.0.kind);
+        if let Some(source) = &self.0.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.kind, f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Keeps at most 64 characters of `s` that RFC 6750 allows in `error_description`
+/// (`%x20-21 / %x23-5B / %x5D-7E`), replacing others with `?`.
+pub(crate) fn sanitize(s: &str) -> String {
+    s.chars()
+        .take(64)
+        .map(|c| match c {
+            ' ' | '!' | '#'..='[' | ']'..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rfc6750_safe(s: &str) -> bool {
+        s.bytes()
+            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+    }
+
+    #[test]
+    fn descriptions_are_rfc6750_safe() {
+        let kinds = [
+            ErrorKind::Malformed("x"),
+            ErrorKind::TokenTooLarge { len: 1, max: 0 },
+            ErrorKind::InvalidAlgorithm,
+            ErrorKind::UnknownKey,
+            ErrorKind::InvalidSignature,
+            ErrorKind::Expired,
+            ErrorKind::Immature,
+            ErrorKind::InvalidIssuer,
+            ErrorKind::InvalidAudience,
+            ErrorKind::InvalidSubject,
+            ErrorKind::InvalidType,
+            ErrorKind::MissingClaim("a\"b\\c\u{7f}é".into()),
+            ErrorKind::InvalidClaim("exp".into()),
+            ErrorKind::InvalidClaims,
+            ErrorKind::UnsupportedCrit,
+            ErrorKind::KeyUnavailable,
+        ];
+        for kind in kinds {
+            assert!(rfc6750_safe(&kind.description()), "{kind:?}");
+            assert_eq!(kind.bearer_error(), Some(BearerError::InvalidToken));
+        }
+        assert_eq!(
+            ErrorKind::MissingClaim("a\"b".into()).description(),
+            "the token lacks the a?b claim"
+        );
+    }
+
+    #[test]
+    fn config_errors_have_no_bearer_answer() {
+        let err = Error::config("algorithms", "empty");
+        assert_eq!(err.code(), "invalid_config");
+        assert_eq!(err.bearer_error(), None);
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration at `algorithms`: empty"
+        );
+    }
+
+    #[test]
+    fn bearer_statuses() {
+        assert_eq!(BearerError::InvalidRequest.status(), 400);
+        assert_eq!(BearerError::InvalidToken.status(), 401);
+        assert_eq!(BearerError::InsufficientScope.status(), 403);
+        assert_eq!(
+            BearerError::InsufficientScope.as_str(),
+            "insufficient_scope"
+        );
+    }
+
+    #[test]
+    fn error_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+}

@@ -1,0 +1,60 @@
+//! # jwt-guard-core
+//!
+//! A framework-free JSON Web Token verifier and signer on aws-lc-rs: every algorithm PyJWT
+//! has (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA), keys parsed once
+//! and bound to the algorithms they may serve, an explicit allow-list, strict parsing, and a
+//! typed [`Error`] per failure with a stable [`ErrorKind::code`].
+//!
+//! ```
+//! use jwt_guard_core::{Algorithm, Key, RegisteredClaims, Signer, Verifier, ErrorKind};
+//! # fn main() -> Result<(), jwt_guard_core::Error> {
+//! let key = Key::hmac(b"an example secret of 32 bytes..!")?;
+//! let verifier = Verifier::builder()
+//!     .algorithms([Algorithm::HS256])
+//!     .key(key.clone())
+//!     .audience("api")
+//!     .build()?;
+//!
+//! let signer = Signer::new(key, Algorithm::HS256)?;
+//! let good = signer.encode(&serde_json::json!({"sub": "ada", "aud": "api", "exp": 4_102_444_800u64}))?;
+//! assert_eq!(verifier.verify::<RegisteredClaims>(&good)?.claims.sub.as_deref(), Some("ada"));
+//!
+//! let stale = signer.encode(&serde_json::json!({"aud": "api", "exp": 1_000_000_000}))?;
+//! assert_eq!(verifier.verify::<RegisteredClaims>(&stale).unwrap_err().kind(), &ErrorKind::Expired);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod algorithm;
+mod b64;
+mod clock;
+mod config;
+pub mod dangerous;
+mod error;
+mod jwk;
+mod key;
+mod signer;
+mod token;
+mod verifier;
+
+pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{KeyConfig, VerifierConfig};
+pub use error::{BearerError, Error, ErrorKind, Result};
+pub use jwk::{Jwk, JwkSet};
+pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
+pub use signer::{Signer, TimeClaims};
+pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
+pub use verifier::{
+    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_BYTES, MAX_REQUIRED_CLAIMS, TokenData, Validation,
+    VerifiedToken, Verifier, VerifierBuilder,
+};

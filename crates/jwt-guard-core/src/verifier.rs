@@ -1,0 +1,627 @@
+//! [`Verifier`]: built once, shared by all requests, verifies a compact JWT in a fixed order.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::b64;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::{Key, KeySet};
+use crate::token::{self, Header, RawClaims, RegisteredClaims};
+
+/// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
+pub const DEFAULT_LEEWAY_SECS: u64 = 60;
+/// Default maximum token length: 16 KiB, checked before any decoding.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// At most this many names in [`Validation::required_claims`].
+pub const MAX_REQUIRED_CLAIMS: usize = 64;
+
+/// The rules a token must meet, besides its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Validation {
+    /// The algorithm allow-list (required, non-empty). `none` can never be listed.
+    pub algorithms: AlgorithmSet,
+    /// Accepted issuers (`iss` must equal one); empty: `iss` is not checked.
+    pub issuers: Vec<String>,
+    /// Accepted audiences (`aud` must name at least one); empty: a token with `aud` is
+    /// rejected unless [`Validation::skip_audience_check`] is set.
+    pub audiences: Vec<String>,
+    /// Explicit opt-out: do not check `aud` at all.
+    pub skip_audience_check: bool,
+    /// The exact `sub` required, if any.
+    pub subject: Option<String>,
+    /// Clock skew allowed for `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_secs: u64,
+    /// Whether `exp` must be present (default `true`).
+    pub require_exp: bool,
+    /// Claims that must be present (and not `null`).
+    pub required_claims: Vec<String>,
+    /// The header `typ` required, if any (compared case-insensitively, `application/` optional:
+    /// `at+jwt` equals `application/at+jwt`, RFC 9068).
+    pub typ: Option<String>,
+    /// Maximum age from `iat`, in seconds (requires `iat`).
+    pub max_age_secs: Option<u64>,
+    /// Maximum token length in bytes.
+    pub max_token_bytes: usize,
+    /// `crit` header names this application understands (anything else in `crit` is rejected).
+    pub critical_extensions: Vec<String>,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Validation {
+            algorithms: AlgorithmSet::EMPTY,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            skip_audience_check: false,
+            subject: None,
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+            require_exp: true,
+            required_claims: Vec::new(),
+            typ: None,
+            max_age_secs: None,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            critical_extensions: Vec::new(),
+        }
+    }
+}
+
+impl Validation {
+    /// Default rules allowing exactly `algorithms`.
+    pub fn new(algorithms: impl IntoIterator<Item = Algorithm>) -> Validation {
+        Validation {
+            algorithms: algorithms.into_iter().collect(),
+            ..Validation::default()
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.algorithms.is_empty() {
+            return Err(Error::config(
+                "algorithms",
+                "at least one algorithm must be allowed",
+            ));
+        }
+        if self.required_claims.len() > MAX_REQUIRED_CLAIMS {
+            return Err(Error::config(
+                "required_claims",
+                format!("at most {MAX_REQUIRED_CLAIMS} claims can be required"),
+            ));
+        }
+        if self.max_token_bytes == 0 {
+            return Err(Error::config(
+                "max_token_bytes",
+                "must be greater than zero",
+            ));
+        }
+        if self.leeway_secs > i64::MAX as u64 / 4 {
+            return Err(Error::config("leeway_secs", "is out of range"));
+        }
+        if self.max_age_secs.is_some_and(|m| m > i64::MAX as u64 / 4) {
+            return Err(Error::config("max_age_secs", "is out of range"));
+        }
+        Ok(())
+    }
+}
+
+fn typ_matches(expected: &str, actual: &str) -> bool {
+    fn strip(s: &str) -> &str {
+        match s.get(..12) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => s.get(12..).unwrap_or(s),
+            _ => s,
+        }
+    }
+    strip(expected).eq_ignore_ascii_case(strip(actual))
+}
+
+/// A verified token: its header and its (authentic, checked) claims as JSON, to be
+/// deserialized into any type with [`VerifiedToken::claims`].
+#[derive(Clone)]
+pub struct VerifiedToken {
+    header: Header,
+    payload: Box<[u8]>,
+}
+
+impl VerifiedToken {
+    /// The header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The claims JSON text (verified).
+    pub fn payload_json(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The claims as `T`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidClaims`] if they do not deserialize into `T`.
+    pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.payload)
+            .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))
+    }
+
+    /// The registered claims.
+    ///
+    /// # Errors
+    /// As [`VerifiedToken::claims`] (cannot fail for a token that passed verification).
+    pub fn registered(&self) -> Result<RegisteredClaims> {
+        self.claims()
+    }
+}
+
+impl fmt::Debug for VerifiedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedToken")
+            .field("header", &self.header)
+            .field("payload", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A verified token's header and claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenData<T> {
+    /// The header.
+    pub header: Header,
+    /// The claims.
+    pub claims: T,
+}
+
+struct Inner {
+    keys: KeySet,
+    validation: Validation,
+    clock: Arc<dyn Clock>,
+}
+
+/// Verifies tokens against a key set and a [`Validation`]. Build once (keys are parsed at
+/// construction), clone freely (an `Arc` inside), share across threads; verifying takes no lock.
+///
+/// The order of checks: size cap, split, strict base64url, header JSON, `alg` allow-list,
+/// `crit`, key selection, **signature**, claims JSON, `typ`, then the claim rules. A forged
+/// token that is also expired reports `invalid_signature`.
+///
+/// ```
+/// use jwt_guard_core::{Algorithm, Key, Signer, Verifier, RegisteredClaims};
+/// # fn main() -> Result<(), jwt_guard_core::Error> {
+/// let key = Key::hmac(b"an example secret of 32 bytes..!")?;
+/// let verifier = Verifier::builder()
+///     .algorithms([Algorithm::HS256])
+///     .key(key.clone())
+///     .issuer("https://issuer.example")
+///     .build()?;
+///
+/// let claims = serde_json::json!({"iss": "https://issuer.example", "sub": "ada", "exp": 4_102_444_800u64});
+/// let token = Signer::new(key, Algorithm::HS256)?.encode(&claims)?;
+/// let data = verifier.verify::<RegisteredClaims>(&token)?;
+/// assert_eq!(data.claims.sub.as_deref(), Some("ada"));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+impl Verifier {
+    /// A builder.
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    /// A verifier over `keys` with `validation`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] for an empty allow-list, no keys, or no key usable with any
+    /// allowed algorithm.
+    pub fn new(keys: impl Into<KeySet>, validation: Validation) -> Result<Verifier> {
+        Verifier::with_clock(keys.into(), validation, Arc::new(SystemClock))
+    }
+
+    fn with_clock(keys: KeySet, validation: Validation, clock: Arc<dyn Clock>) -> Result<Verifier> {
+        validation.check()?;
+        if keys.is_empty() {
+            return Err(Error::config("keys", "at least one key is required"));
+        }
+        if keys
+            .algorithms()
+            .intersection(validation.algorithms)
+            .is_empty()
+        {
+            return Err(Error::config(
+                "algorithms",
+                format!(
+                    "no key can verify any allowed algorithm (allowed {:?}, keys serve {:?})",
+                    validation.algorithms,
+                    keys.algorithms()
+                ),
+            ));
+        }
+        Ok(Verifier {
+            inner: Arc::new(Inner {
+                keys,
+                validation,
+                clock,
+            }),
+        })
+    }
+
+    /// The rules this verifier applies.
+    pub fn validation(&self) -> &Validation {
+        &self.inner.validation
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &KeySet {
+        &self.inner.keys
+    }
+
+    /// Verifies `token` and deserializes its claims into `T`.
+    ///
+    /// # Errors
+    /// The [`ErrorKind`] of the first failed check (see the type docs for the order).
+    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
+        let (header, payload) = self.verify_parts(token)?;
+        let claims = serde_json::from_slice(&payload)
+            .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))?;
+        Ok(TokenData { header, claims })
+    }
+
+    /// Verifies `token`, keeping its claims as JSON for later deserialization (what the HTTP
+    /// adapters store per request).
+    ///
+    /// # Errors
+    /// As [`Verifier::verify`].
+    pub fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
+        let (header, payload) = self.verify_parts(token)?;
+        Ok(VerifiedToken {
+            header,
+            payload: payload.into_boxed_slice(),
+        })
+    }
+
+    /// Verifies only the JWS layer (size, syntax, header, `alg`, key, signature) and returns the
+    /// header and the raw payload bytes, whatever they are. No claim is checked: for JWS
+    /// payloads that are not JWTs.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify`] up to the signature.
+    pub fn verify_jws(&self, token: &str) -> Result<(Header, Vec<u8>)> {
+        let (header, parts) = self.verify_signature(token)?;
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        Ok((header, payload))
+    }
+
+    fn verify_signature<'t>(&self, token: &'t str) -> Result<(Header, token::Compact<'t>)> {
+        let v = &self.inner.validation;
+        if token.len() > v.max_token_bytes {
+            return Err(Error::new(ErrorKind::TokenTooLarge {
+                len: token.len(),
+                max: v.max_token_bytes,
+            }));
+        }
+        let parts = token::split(token)?;
+        let header_json = b64::decode_strict(parts.header)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
+        let raw = token::parse_header(&header_json)?;
+        let alg = raw
+            .alg
+            .as_deref()
+            .and_then(Algorithm::from_name)
+            .filter(|alg| v.algorithms.contains(*alg))
+            .ok_or(Error::new(ErrorKind::InvalidAlgorithm))?;
+        if let Some(crit) = &raw.crit {
+            if crit.is_empty() {
+                return Err(Error::new(ErrorKind::Malformed("crit must not be empty")));
+            }
+            if crit
+                .iter()
+                .any(|name| !v.critical_extensions.iter().any(|c| c == name))
+            {
+                return Err(Error::new(ErrorKind::UnsupportedCrit));
+            }
+        }
+        if raw.b64 == Some(false) {
+            // RFC 7797 unencoded payloads are not supported.
+            return Err(Error::new(ErrorKind::UnsupportedCrit));
+        }
+        let candidates = self.inner.keys.select(raw.kid.as_deref(), alg)?;
+        let signature = b64::decode_strict(parts.signature)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
+        let mut verified = false;
+        for key in candidates {
+            if key
+                .verify_signature(alg, parts.signing_input, &signature)
+                .is_ok()
+            {
+                verified = true;
+                break;
+            }
+        }
+        if !verified {
+            return Err(Error::new(ErrorKind::InvalidSignature));
+        }
+        let header = Header {
+            alg,
+            kid: raw.kid.map(|s| s.into_owned()),
+            typ: raw.typ.map(|s| s.into_owned()),
+            cty: raw.cty.map(|s| s.into_owned()),
+        };
+        Ok((header, parts))
+    }
+
+    fn verify_parts(&self, token: &str) -> Result<(Header, Vec<u8>)> {
+        let (header, parts) = self.verify_signature(token)?;
+        let v = &self.inner.validation;
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let claims = token::parse_claims(&payload, &v.required_claims)?;
+        if let Some(expected) = &v.typ
+            && !header
+                .typ
+                .as_deref()
+                .is_some_and(|t| typ_matches(expected, t))
+        {
+            return Err(Error::new(ErrorKind::InvalidType));
+        }
+        self.check_claims(&claims)?;
+        Ok((header, payload))
+    }
+
+    fn check_claims(&self, c: &RawClaims<'_>) -> Result<()> {
+        let v = &self.inner.validation;
+        let missing = |name: &str| Error::new(ErrorKind::MissingClaim(name.to_owned().into()));
+        if let Some(i) = (0..v.required_claims.len()).find(|i| c.required_present & (1 << i) == 0) {
+            let name = v.required_claims.get(i).map_or("", String::as_str);
+            return Err(missing(name));
+        }
+        let now = self.inner.clock.now();
+        // Both bounded (leeway and dates by construction), so these cannot overflow.
+        let leeway = i64::try_from(v.leeway_secs).unwrap_or(i64::MAX / 4);
+        match c.exp {
+            Some(exp) if exp <= now.saturating_sub(leeway) => {
+                return Err(Error::new(ErrorKind::Expired));
+            }
+            None if v.require_exp => return Err(missing("exp")),
+            _ => {}
+        }
+        if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+            return Err(Error::new(ErrorKind::Immature));
+        }
+        if c.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
+            return Err(Error::new(ErrorKind::Immature));
+        }
+        if let Some(max_age) = v.max_age_secs {
+            let iat = c.iat.ok_or_else(|| missing("iat"))?;
+            let max_age = i64::try_from(max_age).unwrap_or(i64::MAX / 4);
+            if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
+                return Err(Error::new(ErrorKind::Expired));
+            }
+        }
+        if !v.issuers.is_empty() {
+            let iss = c.iss.as_deref().ok_or_else(|| missing("iss"))?;
+            if !v.issuers.iter().any(|i| i == iss) {
+                return Err(Error::new(ErrorKind::InvalidIssuer));
+            }
+        }
+        if !v.skip_audience_check {
+            match (&c.aud, v.audiences.is_empty()) {
+                (None, true) => {}
+                (None, false) => return Err(missing("aud")),
+                (Some(_), true) => return Err(Error::new(ErrorKind::InvalidAudience)),
+                (Some(aud), false) => {
+                    if !aud.iter().any(|a| v.audiences.iter().any(|x| x == a)) {
+                        return Err(Error::new(ErrorKind::InvalidAudience));
+                    }
+                }
+            }
+        }
+        if let Some(expected) = &v.subject {
+            let sub = c.sub.as_deref().ok_or_else(|| missing("sub"))?;
+            if sub != expected {
+                return Err(Error::new(ErrorKind::InvalidSubject));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.inner.keys)
+            .field("validation", &self.inner.validation)
+            .field("clock", &self.inner.clock)
+            .finish()
+    }
+}
+
+/// Builds a [`Verifier`]; see [`Validation`] for what each rule means.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct VerifierBuilder {
+    keys: KeySet,
+    validation: Validation,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl VerifierBuilder {
+    /// Allows exactly these algorithms (required).
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.validation.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Adds a key.
+    pub fn key(mut self, key: Key) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds every key of a set.
+    pub fn keys(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
+        for key in keys {
+            self.keys.push(key);
+        }
+        self
+    }
+
+    /// Accepts this issuer (may be called more than once).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.validation.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accepts these issuers.
+    pub fn issuers<I: IntoIterator<Item = S>, S: Into<String>>(mut self, issuers: I) -> Self {
+        self.validation
+            .issuers
+            .extend(issuers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accepts this audience (may be called more than once).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.validation.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts these audiences.
+    pub fn audiences<I: IntoIterator<Item = S>, S: Into<String>>(mut self, audiences: I) -> Self {
+        self.validation
+            .audiences
+            .extend(audiences.into_iter().map(Into::into));
+        self
+    }
+
+    /// Explicit opt-out: do not check `aud` (by default a token carrying `aud` is rejected when
+    /// no audience is configured, as RFC 7519 §4.1.3 and PyJWT do).
+    pub fn skip_audience_check(mut self) -> Self {
+        self.validation.skip_audience_check = true;
+        self
+    }
+
+    /// Requires `sub` to equal `subject`.
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.validation.subject = Some(subject.into());
+        self
+    }
+
+    /// Clock skew allowed for `exp`, `nbf`, `iat` (default 60 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.validation.leeway_secs = leeway.as_secs();
+        self
+    }
+
+    /// Whether `exp` must be present (default `true`).
+    pub fn require_exp(mut self, require: bool) -> Self {
+        self.validation.require_exp = require;
+        self
+    }
+
+    /// Claims that must be present.
+    pub fn required_claims<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        claims: I,
+    ) -> Self {
+        self.validation
+            .required_claims
+            .extend(claims.into_iter().map(Into::into));
+        self
+    }
+
+    /// Requires the header `typ` (for example `at+jwt`, RFC 9068).
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.validation.typ = Some(typ.into());
+        self
+    }
+
+    /// Rejects tokens whose `iat` is older than `max_age` (requires `iat`).
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.validation.max_age_secs = Some(max_age.as_secs());
+        self
+    }
+
+    /// Maximum token length in bytes (default 16 KiB).
+    pub fn max_token_bytes(mut self, max: usize) -> Self {
+        self.validation.max_token_bytes = max;
+        self
+    }
+
+    /// `crit` names this application understands.
+    pub fn critical_extensions<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
+        self.validation
+            .critical_extensions
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Replaces all rules at once.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Uses `clock` instead of the system clock (for tests).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Builds the verifier.
+    ///
+    /// # Errors
+    /// As [`Verifier::new`].
+    pub fn build(self) -> Result<Verifier> {
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        Verifier::with_clock(self.keys, self.validation, clock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typ_comparison() {
+        assert!(typ_matches("at+jwt", "application/at+jwt"));
+        assert!(typ_matches("application/at+jwt", "AT+JWT"));
+        assert!(typ_matches("JWT", "jwt"));
+        assert!(!typ_matches("at+jwt", "JWT"));
+        assert!(!typ_matches("at+jwt", "application/"));
+    }
+
+    #[test]
+    fn builder_refuses_bad_settings() {
+        let key = Key::hmac([7u8; 32]).ok();
+        let Some(key) = key else { return };
+        let err = Verifier::builder().key(key.clone()).build().err();
+        assert!(
+            matches!(err.map(Error::into_kind), Some(ErrorKind::InvalidConfig { field, .. }) if field == "algorithms")
+        );
+        let err = Verifier::builder()
+            .algorithms([Algorithm::HS256])
+            .build()
+            .err();
+        assert!(
+            matches!(err.map(Error::into_kind), Some(ErrorKind::InvalidConfig { field, .. }) if field == "keys")
+        );
+        let err = Verifier::builder()
+            .algorithms([Algorithm::RS256])
+            .key(key)
+            .build()
+            .err();
+        assert!(
+            matches!(err.map(Error::into_kind), Some(ErrorKind::InvalidConfig { field, .. }) if field == "algorithms")
+        );
+    }
+}

@@ -1,0 +1,2 @@
+//! facade
+pub use jwt_guard_core::*;
