@@ -39,6 +39,8 @@ mod b64;
 mod clock;
 mod config;
 pub mod dangerous;
+pub mod http;
+pub mod keygen;
 mod error;
 mod jwk;
 mod key;

@@ -1,0 +1,2 @@
+//! The `jwt-guard` command line (not implemented yet).
+fn main() {}
