@@ -285,6 +285,16 @@ impl Verifier {
         })
     }
 
+    /// The async form of [`Verifier::verify_token`], which HTTP adapters call. With static keys
+    /// it completes at once; with remote key sets an unknown `kid` may wait for the one
+    /// in-flight key refresh (bounded by its timeout). Runtime-agnostic.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify`].
+    pub async fn verify_token_async(&self, token: &str) -> Result<VerifiedToken> {
+        self.verify_token(token)
+    }
+
     /// Verifies only the JWS layer (size, syntax, header, `alg`, key, signature) and returns the
     /// header and the raw payload bytes, whatever they are. No claim is checked: for JWS
     /// payloads that are not JWTs.
