@@ -183,7 +183,7 @@ struct Inner {
 /// Verifies tokens against a key set and a [`Validation`]. Build once (keys are parsed at
 /// construction), clone freely (an `Arc` inside), share across threads; verifying takes no lock.
 ///
-/// The order of checks: size cap, split, strict base64url, header JSON, `alg` allow-list,
+/// The order of checks: size cap, split, strict base64url (all three parts), header JSON, `alg` allow-list,
 /// `crit`, key selection, **signature**, claims JSON, `typ`, then the claim rules. A forged
 /// token that is also expired reports `invalid_signature`.
 ///
@@ -302,13 +302,11 @@ impl Verifier {
     /// # Errors
     /// As [`Verifier::verify`] up to the signature.
     pub fn verify_jws(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        let (header, parts) = self.verify_signature(token)?;
-        let payload = b64::decode_strict(parts.payload)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
-        Ok((header, payload))
+        self.verify_signature(token)
     }
 
-    fn verify_signature<'t>(&self, token: &'t str) -> Result<(Header, token::Compact<'t>)> {
+    /// Everything up to and including the signature; returns the header and decoded payload.
+    fn verify_signature(&self, token: &str) -> Result<(Header, Vec<u8>)> {
         let v = &self.inner.validation;
         if token.len() > v.max_token_bytes {
             return Err(Error::new(ErrorKind::TokenTooLarge {
@@ -319,6 +317,10 @@ impl Verifier {
         let parts = token::split(token)?;
         let header_json = b64::decode_strict(parts.header)
             .map_err(|_| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let signature = b64::decode_strict(parts.signature)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
         let raw = token::parse_header(&header_json)?;
         let alg = raw
             .alg
@@ -342,8 +344,6 @@ impl Verifier {
             return Err(Error::new(ErrorKind::UnsupportedCrit));
         }
         let candidates = self.inner.keys.select(raw.kid.as_deref(), alg)?;
-        let signature = b64::decode_strict(parts.signature)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
         let mut verified = false;
         for key in candidates {
             if key
@@ -363,14 +363,12 @@ impl Verifier {
             typ: raw.typ.map(|s| s.into_owned()),
             cty: raw.cty.map(|s| s.into_owned()),
         };
-        Ok((header, parts))
+        Ok((header, payload))
     }
 
     fn verify_parts(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        let (header, parts) = self.verify_signature(token)?;
+        let (header, payload) = self.verify_signature(token)?;
         let v = &self.inner.validation;
-        let payload = b64::decode_strict(parts.payload)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
         let claims = token::parse_claims(&payload, &v.required_claims)?;
         if let Some(expected) = &v.typ
             && !header
