@@ -1,2 +1,263 @@
-//! Criterion benchmarks: see BENCHMARKS.md.
-fn main() {}
+//! Verification cost per algorithm: jwt-guard's `Verifier::verify` against `jsonwebtoken::decode`
+//! with equivalent validation on the same token, and against the floor (a pre-parsed aws-lc-rs
+//! key, base64 of two parts and one serde parse of the claims). Also signing, where
+//! jsonwebtoken parses the private key on every call. Results: BENCHMARKS.md.
+//!
+//! Run: `cargo bench -p jwt-guard-core --bench verify`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{
+    self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaKeyPair, RsaPublicKeyComponents,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use criterion::{Criterion, criterion_group, criterion_main};
+use jwt_guard_core::{Algorithm, Curve, Key, KeyFamily, Signer, Verifier};
+use serde::{Deserialize, Serialize};
+
+const ISS: &str = "https://issuer.example";
+const AUD: &str = "api";
+const SECRET: &[u8; 64] = b"benchmark-secret-benchmark-secret-benchmark-secret-benchmark-sec";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iss: String,
+    aud: String,
+    exp: i64,
+    iat: i64,
+    scope: String,
+}
+
+fn claims() -> Claims {
+    Claims {
+        sub: "user-1234567890".into(),
+        iss: ISS.into(),
+        aud: AUD.into(),
+        exp: 4_102_444_800,
+        iat: 1_700_000_000,
+        scope: "read write".into(),
+    }
+}
+
+/// The floor: what any verifier must do at least.
+enum Floor {
+    Hmac(hmac::Key),
+    Public(ParsedPublicKey),
+}
+
+impl Floor {
+    fn verify(&self, token: &str) -> Option<Claims> {
+        let (signing_input, sig) = token.rsplit_once('.')?;
+        let (_, payload) = signing_input.split_once('.')?;
+        let sig = B64.decode(sig).ok()?;
+        match self {
+            Floor::Hmac(k) => hmac::verify(k, signing_input.as_bytes(), &sig).ok()?,
+            Floor::Public(k) => k.verify_sig(signing_input.as_bytes(), &sig).ok()?,
+        }
+        let payload = B64.decode(payload).ok()?;
+        serde_json::from_slice(&payload).ok()
+    }
+}
+
+/// A private key for `alg` and its PKCS#8 DER (empty for HMAC).
+fn private_key(alg: Algorithm, rsa_der: &[u8]) -> (Key, Vec<u8>) {
+    let rng = SystemRandom::new();
+    let ec = |a| {
+        EcdsaKeyPair::generate_pkcs8(a, &rng)
+            .unwrap()
+            .as_ref()
+            .to_vec()
+    };
+    let der = match alg.family() {
+        KeyFamily::Hmac => return (Key::hmac(SECRET).unwrap(), Vec::new()),
+        KeyFamily::Rsa => rsa_der.to_vec(),
+        KeyFamily::Ec(Curve::P256) => ec(&signature::ECDSA_P256_SHA256_FIXED_SIGNING),
+        KeyFamily::Ec(Curve::P384) => ec(&signature::ECDSA_P384_SHA384_FIXED_SIGNING),
+        KeyFamily::Ec(_) => ec(&signature::ECDSA_P521_SHA512_FIXED_SIGNING),
+        _ => Ed25519KeyPair::generate_pkcs8(&rng)
+            .unwrap()
+            .as_ref()
+            .to_vec(),
+    };
+    (Key::from_der(&der).unwrap(), der)
+}
+
+fn floor_key(alg: Algorithm, key: &Key) -> Floor {
+    if alg.family() == KeyFamily::Hmac {
+        let h = match alg {
+            Algorithm::HS256 => hmac::HMAC_SHA256,
+            Algorithm::HS384 => hmac::HMAC_SHA384,
+            _ => hmac::HMAC_SHA512,
+        };
+        return Floor::Hmac(hmac::Key::new(h, SECRET));
+    }
+    let jwk = key.to_public_jwk().unwrap();
+    let d = |s: &Option<String>| B64.decode(s.as_deref().unwrap()).unwrap();
+    let parsed = match alg {
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
+        | Algorithm::PS512 => {
+            let params: &'static signature::RsaParameters = match alg {
+                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+                Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+                Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+                _ => &signature::RSA_PSS_2048_8192_SHA512,
+            };
+            RsaPublicKeyComponents {
+                n: d(&jwk.n),
+                e: d(&jwk.e),
+            }
+            .to_parsed_public_key(params)
+            .unwrap()
+        }
+        Algorithm::EdDSA => ParsedPublicKey::new(&signature::ED25519, d(&jwk.x)).unwrap(),
+        _ => {
+            let alg: &'static signature::EcdsaVerificationAlgorithm = match alg {
+                Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+                Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+                _ => &signature::ECDSA_P521_SHA512_FIXED,
+            };
+            let mut point = vec![4u8];
+            point.extend(d(&jwk.x));
+            point.extend(d(&jwk.y));
+            ParsedPublicKey::new(alg, point).unwrap()
+        }
+    };
+    Floor::Public(parsed)
+}
+
+fn jsonwebtoken_alg(alg: Algorithm) -> Option<jsonwebtoken::Algorithm> {
+    use jsonwebtoken::Algorithm as J;
+    Some(match alg {
+        Algorithm::HS256 => J::HS256,
+        Algorithm::HS384 => J::HS384,
+        Algorithm::HS512 => J::HS512,
+        Algorithm::RS256 => J::RS256,
+        Algorithm::RS384 => J::RS384,
+        Algorithm::RS512 => J::RS512,
+        Algorithm::PS256 => J::PS256,
+        Algorithm::PS384 => J::PS384,
+        Algorithm::PS512 => J::PS512,
+        Algorithm::ES256 => J::ES256,
+        Algorithm::ES384 => J::ES384,
+        Algorithm::EdDSA => J::EdDSA,
+        _ => return None, // ES512: jsonwebtoken has none (its issue #250)
+    })
+}
+
+fn jsonwebtoken_key(alg: Algorithm, key: &Key) -> jsonwebtoken::DecodingKey {
+    use jsonwebtoken::DecodingKey;
+    if alg.family() == KeyFamily::Hmac {
+        return DecodingKey::from_secret(SECRET);
+    }
+    let jwk = key.to_public_jwk().unwrap();
+    match alg.family() {
+        KeyFamily::Rsa => {
+            DecodingKey::from_rsa_components(jwk.n.as_deref().unwrap(), jwk.e.as_deref().unwrap())
+                .unwrap()
+        }
+        KeyFamily::Ed25519 => DecodingKey::from_ed_components(jwk.x.as_deref().unwrap()).unwrap(),
+        _ => DecodingKey::from_ec_components(jwk.x.as_deref().unwrap(), jwk.y.as_deref().unwrap())
+            .unwrap(),
+    }
+}
+
+fn verify(c: &mut Criterion) {
+    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let rsa_der = AsDer::<Pkcs8V1Der<'_>>::as_der(&rsa)
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    for alg in Algorithm::ALL {
+        let (key, _) = private_key(alg, &rsa_der);
+        let token = Signer::new(key.clone(), alg)
+            .unwrap()
+            .encode(&claims())
+            .unwrap();
+        let verifier = Verifier::builder()
+            .algorithms([alg])
+            .key(key.clone())
+            .issuer(ISS)
+            .audience(AUD)
+            .build()
+            .unwrap();
+        let floor = floor_key(alg, &key);
+        assert!(verifier.verify::<Claims>(&token).is_ok());
+        assert!(floor.verify(&token).is_some());
+
+        let mut group = c.benchmark_group(format!("verify/{alg}"));
+        group.bench_function("jwt-guard", |b| {
+            b.iter(|| verifier.verify::<Claims>(black_box(&token)).unwrap())
+        });
+        if let Some(jalg) = jsonwebtoken_alg(alg) {
+            let dkey = jsonwebtoken_key(alg, &key);
+            let mut validation = jsonwebtoken::Validation::new(jalg);
+            validation.set_issuer(&[ISS]);
+            validation.set_audience(&[AUD]);
+            assert!(jsonwebtoken::decode::<Claims>(&token, &dkey, &validation).is_ok());
+            group.bench_function("jsonwebtoken", |b| {
+                b.iter(|| {
+                    jsonwebtoken::decode::<Claims>(black_box(&token), &dkey, &validation).unwrap()
+                })
+            });
+        }
+        group.bench_function("floor", |b| {
+            b.iter(|| floor.verify(black_box(&token)).unwrap())
+        });
+        group.finish();
+    }
+}
+
+fn sign(c: &mut Criterion) {
+    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let rsa_der = AsDer::<Pkcs8V1Der<'_>>::as_der(&rsa)
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    for alg in [
+        Algorithm::HS256,
+        Algorithm::RS256,
+        Algorithm::ES256,
+        Algorithm::EdDSA,
+    ] {
+        let (key, der) = private_key(alg, &rsa_der);
+        let signer = Signer::new(key, alg).unwrap();
+        let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", der));
+        let ekey = match alg.family() {
+            KeyFamily::Hmac => jsonwebtoken::EncodingKey::from_secret(SECRET),
+            KeyFamily::Rsa => jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+            KeyFamily::Ed25519 => jsonwebtoken::EncodingKey::from_ed_pem(pem.as_bytes()).unwrap(),
+            _ => jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+        };
+        let header = jsonwebtoken::Header::new(jsonwebtoken_alg(alg).unwrap());
+        let mut group = c.benchmark_group(format!("sign/{alg}"));
+        group.bench_function("jwt-guard", |b| {
+            b.iter(|| signer.encode(black_box(&claims())).unwrap())
+        });
+        group.bench_function("jsonwebtoken", |b| {
+            b.iter(|| jsonwebtoken::encode(&header, black_box(&claims()), &ekey).unwrap())
+        });
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = verify, sign
+}
+criterion_main!(benches);

@@ -1,5 +1,7 @@
 //! base64url as JWS uses it (RFC 7515 §2): strict for tokens, lenient for configured keys.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -27,6 +29,16 @@ const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 pub(crate) fn decode_strict(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
     STRICT.decode(input)
+}
+
+/// Strict decoding into `buf` when it is large enough (no allocation), else onto the heap.
+pub(crate) fn decode_strict_into<'b>(input: &str, buf: &'b mut [u8]) -> Result<Cow<'b, [u8]>, ()> {
+    if base64::decoded_len_estimate(input.len()) <= buf.len() {
+        let n = STRICT.decode_slice(input, &mut *buf).map_err(|_| ())?;
+        buf.get(..n).map(Cow::Borrowed).ok_or(())
+    } else {
+        STRICT.decode(input).map(Cow::Owned).map_err(|_| ())
+    }
 }
 
 pub(crate) fn encode(input: &[u8]) -> String {
@@ -60,6 +72,14 @@ mod tests {
         assert!(decode_strict("YW I").is_err(), "whitespace");
         assert!(decode_strict("YWJ").is_err(), "non-zero trailing bits");
         assert!(decode_strict("Y").is_err(), "impossible length");
+    }
+
+    #[test]
+    fn into_buffer_or_heap() {
+        let mut small = [0u8; 4];
+        assert_eq!(decode_strict_into("YWI", &mut small).ok().as_deref(), Some(&b"ab"[..]));
+        assert!(matches!(decode_strict_into("YWJjZGVmZ2g", &mut small), Ok(Cow::Owned(_))));
+        assert!(decode_strict_into("YWI=", &mut small).is_err());
     }
 
     #[test]

@@ -67,29 +67,42 @@ impl<'de> Deserialize<'de> for BorrowedStr<'de> {
     }
 }
 
-/// Member names seen so far in one object: a short list, then a hash set for large objects
-/// (so a 16 KiB object of tiny members stays linear).
-#[derive(Default)]
-struct SeenNames<'de> {
-    small: Vec<Cow<'de, str>>,
+/// Member names seen so far in one object: eight inline, then a hash set (so a 16 KiB object
+/// of tiny members stays linear and a small one does not allocate).
+pub(crate) struct SeenNames<'de> {
+    len: usize,
+    inline: [Cow<'de, str>; 8],
     large: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl Default for SeenNames<'_> {
+    fn default() -> Self {
+        SeenNames {
+            len: 0,
+            inline: [const { Cow::Borrowed("") }; 8],
+            large: None,
+        }
+    }
 }
 
 impl<'de> SeenNames<'de> {
     /// `false` if `name` was already seen.
-    fn insert(&mut self, name: Cow<'de, str>) -> bool {
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
         if let Some(large) = &mut self.large {
             return large.insert(name);
         }
-        if self.small.contains(&name) {
+        let used = self.inline.get(..self.len).unwrap_or_default();
+        if used.contains(&name) {
             return false;
         }
-        if self.small.len() >= 16 {
-            let mut large: HashSet<Cow<'de, str>> = self.small.drain(..).collect();
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = name;
+            self.len += 1;
+        } else {
+            let mut large: HashSet<Cow<'de, str>> =
+                self.inline.iter_mut().map(std::mem::take).collect();
             large.insert(name);
             self.large = Some(large);
-        } else {
-            self.small.push(name);
         }
         true
     }
@@ -227,6 +240,7 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<RawHeader<'_>> {
 }
 
 /// A JSON number read as a NumericDate (RFC 7519 §2).
+#[derive(Clone, Copy)]
 enum Number {
     Int(i64),
     Float(f64),
@@ -318,6 +332,7 @@ impl RawAudience<'_> {
 }
 
 /// The registered claims as read in the verification pass.
+#[derive(Default)]
 pub(crate) struct RawClaims<'de> {
     pub(crate) iss: Option<Cow<'de, str>>,
     pub(crate) sub: Option<Cow<'de, str>>,
@@ -443,6 +458,307 @@ pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<
         None if e.is_data() => Error::new(ErrorKind::Malformed("the payload is not a JSON object")),
         None => Error::with_source(ErrorKind::Malformed("the payload is not valid JSON"), e),
     })
+}
+
+/// Which registered claim the member being read is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Registered {
+    Other,
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Sub,
+    Jti,
+    Aud,
+}
+
+impl Registered {
+    fn of(name: &str) -> Registered {
+        match name {
+            "exp" => Registered::Exp,
+            "nbf" => Registered::Nbf,
+            "iat" => Registered::Iat,
+            "iss" => Registered::Iss,
+            "sub" => Registered::Sub,
+            "jti" => Registered::Jti,
+            "aud" => Registered::Aud,
+            _ => Registered::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Registered::Exp => "exp",
+            Registered::Nbf => "nbf",
+            Registered::Iat => "iat",
+            Registered::Iss => "iss",
+            Registered::Sub => "sub",
+            Registered::Jti => "jti",
+            Registered::Aud => "aud",
+            Registered::Other => "",
+        }
+    }
+}
+
+/// What the single pass learned besides the caller's claims type.
+pub(crate) struct TeeState<'de, 'r> {
+    pub(crate) claims: RawClaims<'de>,
+    seen: SeenNames<'de>,
+    required: &'r [String],
+    current: Registered,
+    current_required: Option<usize>,
+    /// The whole object was read (the caller's type did not stop early).
+    pub(crate) finished: bool,
+    /// A rule the pass enforced itself (duplicate member, wrong-typed registered claim).
+    pub(crate) failure: Option<ErrorKind>,
+}
+
+impl<'r> TeeState<'_, 'r> {
+    pub(crate) fn new(required: &'r [String]) -> Self {
+        TeeState {
+            claims: RawClaims::default(),
+            seen: SeenNames::default(),
+            required,
+            current: Registered::Other,
+            current_required: None,
+            finished: false,
+            failure: None,
+        }
+    }
+}
+
+/// Deserializes the caller's claims type from the claims object while recording, in the same
+/// pass, the registered claims, required-claim presence and duplicate member names.
+pub(crate) fn deserialize_tee<'de, T: Deserialize<'de>>(
+    json: &'de [u8],
+    state: &mut TeeState<'de, '_>,
+) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let value = T::deserialize(Tee { de: &mut de, state })?;
+    de.end()?;
+    Ok(value)
+}
+
+struct Tee<'a, 'de, 'r> {
+    de: &'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    state: &'a mut TeeState<'de, 'r>,
+}
+
+impl<'de> Deserializer<'de> for Tee<'_, 'de, '_> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.de.deserialize_map(TeeVisitor {
+            visitor,
+            state: self.state,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+struct TeeVisitor<'a, 'de, 'r, V> {
+    visitor: V,
+    state: &'a mut TeeState<'de, 'r>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TeeVisitor<'_, 'de, '_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_map(TeeMap {
+            map,
+            state: self.state,
+        })
+    }
+}
+
+struct TeeMap<'a, 'de, 'r, A> {
+    map: A,
+    state: &'a mut TeeState<'de, 'r>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        let Some(BorrowedStr(name)) = self.map.next_key()? else {
+            self.state.finished = true;
+            return Ok(None);
+        };
+        self.state.current = Registered::of(&name);
+        self.state.current_required = self.state.required.iter().position(|r| *r == name);
+        let key = match &name {
+            Cow::Borrowed(s) => seed.deserialize(de::value::BorrowedStrDeserializer::<A::Error>::new(s)),
+            Cow::Owned(s) => seed.deserialize(de::value::StrDeserializer::<A::Error>::new(s)),
+        }?;
+        if !self.state.seen.insert(name) {
+            self.state.failure = Some(ErrorKind::Malformed("the claims have a duplicate member name"));
+            return Err(de::Error::custom("duplicate member name"));
+        }
+        Ok(Some(key))
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        let current = std::mem::replace(&mut self.state.current, Registered::Other);
+        let required = self.state.current_required.take();
+        if current == Registered::Other && required.is_none() {
+            return self.map.next_value_seed(seed);
+        }
+        if current == Registered::Other {
+            // A required custom claim: read its text to see whether it is `null`, then hand on.
+            let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
+            if let Some(i) = required {
+                if raw.get() != "null" {
+                    self.state.claims.required_present |= 1 << i;
+                }
+            }
+            return seed.deserialize(raw).map_err(de::Error::custom);
+        }
+        // A registered claim: read it once as its typed value, record it, and hand the same
+        // value to the caller's type.
+        if let Some(i) = required {
+            self.state.claims.required_present |= 1 << i;
+        }
+        let invalid = |state: &mut TeeState<'de, '_>| {
+            state.failure = Some(ErrorKind::InvalidClaim(current.name().into()));
+            de::Error::custom("invalid registered claim")
+        };
+        match current {
+            Registered::Exp | Registered::Nbf | Registered::Iat => {
+                let Ok(number) = self.map.next_value::<Number>() else {
+                    return Err(invalid(self.state));
+                };
+                let Some(seconds) = number.seconds(current != Registered::Exp) else {
+                    return Err(invalid(self.state));
+                };
+                let slot = match current {
+                    Registered::Exp => &mut self.state.claims.exp,
+                    Registered::Nbf => &mut self.state.claims.nbf,
+                    _ => &mut self.state.claims.iat,
+                };
+                *slot = Some(seconds);
+                match number {
+                    Number::Int(i) => seed.deserialize(Fed(de::value::I64Deserializer::<A::Error>::new(i))),
+                    Number::Float(f) => seed.deserialize(Fed(de::value::F64Deserializer::<A::Error>::new(f))),
+                }
+            }
+            Registered::Aud => {
+                let Ok(aud) = self.map.next_value::<RawAudience<'de>>() else {
+                    return Err(invalid(self.state));
+                };
+                let value = match &aud {
+                    RawAudience::One(s) => seed.deserialize(Fed(str_deserializer::<A::Error>(s))),
+                    RawAudience::Many(all) => seed.deserialize(Fed(de::value::SeqDeserializer::<_, A::Error>::new(
+                        all.iter().map(|s| s.as_ref()),
+                    ))),
+                };
+                self.state.claims.aud = Some(aud);
+                value
+            }
+            _ => {
+                let Ok(BorrowedStr(text)) = self.map.next_value::<BorrowedStr<'de>>() else {
+                    return Err(invalid(self.state));
+                };
+                let value = seed.deserialize(Fed(str_deserializer::<A::Error>(&text)));
+                match current {
+                    Registered::Iss => self.state.claims.iss = Some(text),
+                    Registered::Sub => self.state.claims.sub = Some(text),
+                    _ => {}
+                }
+                value
+            }
+        }
+    }
+}
+
+/// A value read from JSON, handed to the caller's type as serde_json would hand it: a present
+/// value is `Some` for an `Option`, and newtype structs see `visit_newtype_struct`.
+struct Fed<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Fed<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// A borrowed string keeps its `'de` lifetime for the caller's type; an unescaped copy does not.
+enum CowStrDeserializer<'a, 'de, E> {
+    Borrowed(de::value::BorrowedStrDeserializer<'de, E>),
+    Owned(de::value::StrDeserializer<'a, E>),
+}
+
+fn str_deserializer<'a, 'de, E: de::Error>(s: &'a Cow<'de, str>) -> CowStrDeserializer<'a, 'de, E> {
+    match s {
+        Cow::Borrowed(b) => CowStrDeserializer::Borrowed(de::value::BorrowedStrDeserializer::new(b)),
+        Cow::Owned(o) => CowStrDeserializer::Owned(de::value::StrDeserializer::new(o)),
+    }
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for CowStrDeserializer<'_, 'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self {
+            CowStrDeserializer::Borrowed(d) => d.deserialize_any(visitor),
+            CowStrDeserializer::Owned(d) => d.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self {
+            CowStrDeserializer::Borrowed(d) => d.deserialize_enum(name, variants, visitor),
+            CowStrDeserializer::Owned(d) => d.deserialize_enum(name, variants, visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
 }
 
 /// The registered claims of RFC 7519 §4.1, usable alone as the claims type or beside custom

@@ -4,14 +4,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::b64;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::{Key, KeySet};
-use crate::token::{self, Header, RawClaims, RegisteredClaims};
+use crate::token::{self, Header, RawClaims, RegisteredClaims, TeeState};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
@@ -261,14 +263,13 @@ impl Verifier {
         &self.inner.keys
     }
 
-    /// Verifies `token` and deserializes its claims into `T`.
+    /// Verifies `token` and deserializes its claims into `T`, reading the claims JSON once.
     ///
     /// # Errors
     /// The [`ErrorKind`] of the first failed check (see the type docs for the order).
     pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
-        let (header, payload) = self.verify_parts(token)?;
-        let claims = serde_json::from_slice(&payload)
-            .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))?;
+        let (header, payload) = self.verify_signature(token)?;
+        let claims = self.check_payload::<T>(&header, &payload)?;
         Ok(TokenData { header, claims })
     }
 
@@ -278,7 +279,8 @@ impl Verifier {
     /// # Errors
     /// As [`Verifier::verify`].
     pub fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
-        let (header, payload) = self.verify_parts(token)?;
+        let (header, payload) = self.verify_signature(token)?;
+        self.check_payload::<IgnoredAny>(&header, &payload)?;
         Ok(VerifiedToken {
             header,
             payload: payload.into_boxed_slice(),
@@ -315,12 +317,9 @@ impl Verifier {
             }));
         }
         let parts = token::split(token)?;
-        let header_json = b64::decode_strict(parts.header)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
-        let payload = b64::decode_strict(parts.payload)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
-        let signature = b64::decode_strict(parts.signature)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
+        let mut header_buf = [0u8; 384];
+        let header_json = b64::decode_strict_into(parts.header, &mut header_buf)
+            .map_err(|()| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
         let raw = token::parse_header(&header_json)?;
         let alg = raw
             .alg
@@ -343,43 +342,66 @@ impl Verifier {
             // RFC 7797 unencoded payloads are not supported.
             return Err(Error::new(ErrorKind::UnsupportedCrit));
         }
-        let candidates = self.inner.keys.select(raw.kid.as_deref(), alg)?;
-        let mut verified = false;
-        for key in candidates {
-            if key
-                .verify_signature(alg, parts.signing_input, &signature)
-                .is_ok()
-            {
-                verified = true;
-                break;
-            }
-        }
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let mut signature_buf = [0u8; 528];
+        let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
+            .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
+        let verified = self
+            .inner
+            .keys
+            .select(raw.kid.as_deref(), alg)?
+            .any(|key| {
+                key.verify_signature(alg, parts.signing_input, &signature)
+                    .is_ok()
+            });
         if !verified {
             return Err(Error::new(ErrorKind::InvalidSignature));
         }
         let header = Header {
             alg,
-            kid: raw.kid.map(|s| s.into_owned()),
-            typ: raw.typ.map(|s| s.into_owned()),
-            cty: raw.cty.map(|s| s.into_owned()),
+            kid: raw.kid.map(Cow::into_owned),
+            typ: raw.typ.map(Cow::into_owned),
+            cty: raw.cty.map(Cow::into_owned),
         };
         Ok((header, payload))
     }
 
-    fn verify_parts(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        let (header, payload) = self.verify_signature(token)?;
+    /// Reads the (authentic) claims into `T` in one pass while checking the rules. If that pass
+    /// cannot decide (the type stopped early or rejected the JSON), the strict two-pass path
+    /// decides, so a rule violation always wins over a claims-type mismatch.
+    fn check_payload<T: DeserializeOwned>(&self, header: &Header, payload: &[u8]) -> Result<T> {
         let v = &self.inner.validation;
-        let claims = token::parse_claims(&payload, &v.required_claims)?;
-        if let Some(expected) = &v.typ
-            && !header
-                .typ
-                .as_deref()
-                .is_some_and(|t| typ_matches(expected, t))
-        {
-            return Err(Error::new(ErrorKind::InvalidType));
+        let mut state = TeeState::new(&v.required_claims);
+        let parsed = token::deserialize_tee::<T>(payload, &mut state);
+        if let Some(kind) = state.failure {
+            return Err(Error::new(kind));
         }
-        self.check_claims(&claims)?;
-        Ok((header, payload))
+        match parsed {
+            Ok(claims) if state.finished => {
+                self.check_typ(header)?;
+                self.check_claims(&state.claims)?;
+                Ok(claims)
+            }
+            other => {
+                let raw = token::parse_claims(payload, &v.required_claims)?;
+                self.check_typ(header)?;
+                self.check_claims(&raw)?;
+                match other {
+                    Ok(claims) => Ok(claims),
+                    Err(e) => Err(Error::with_source(ErrorKind::InvalidClaims, e)),
+                }
+            }
+        }
+    }
+
+    fn check_typ(&self, header: &Header) -> Result<()> {
+        match &self.inner.validation.typ {
+            Some(expected) if !header.typ.as_deref().is_some_and(|t| typ_matches(expected, t)) => {
+                Err(Error::new(ErrorKind::InvalidType))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn check_claims(&self, c: &RawClaims<'_>) -> Result<()> {

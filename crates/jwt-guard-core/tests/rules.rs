@@ -714,6 +714,61 @@ fn typed_claims() {
     assert_eq!(verified.claims::<Value>().unwrap()["role"], "admin");
 }
 
+/// The single pass hands registered claims to the caller's type exactly as serde_json would:
+/// into `Option`s, newtypes, enums, other integer widths, borrowed or escaped strings.
+#[test]
+fn typed_claims_of_every_shape() {
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Subject(String);
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Iss {
+        Alpha,
+    }
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Shapes {
+        sub: Option<Subject>,
+        iss: Iss,
+        exp: u64,
+        iat: Option<f64>,
+        nbf: Option<i32>,
+        aud: Vec<String>,
+        jti: Option<String>,
+        missing: Option<String>,
+    }
+    let v = base().audience("api").issuer("alpha").build().unwrap();
+    let token = hs256()
+        .encode(&json!({"sub": "a\"d\u{e9}a", "iss": "alpha", "exp": NOW + 60, "iat": NOW - 1,
+                         "nbf": NOW - 5, "aud": ["api", "x"], "jti": "j"}))
+        .unwrap();
+    let data = v.verify::<Shapes>(&token).unwrap();
+    assert_eq!(
+        data.claims,
+        Shapes {
+            sub: Some(Subject("a\"déa".into())),
+            iss: Iss::Alpha,
+            exp: (NOW + 60) as u64,
+            iat: Some((NOW - 1) as f64),
+            nbf: Some((NOW - 5) as i32),
+            aud: vec!["api".into(), "x".into()],
+            jti: Some("j".into()),
+            missing: None,
+        }
+    );
+    let registered = v.verify::<RegisteredClaims>(&token).unwrap().claims;
+    assert_eq!(registered.sub.as_deref(), Some("a\"déa"));
+    assert_eq!(registered.aud, Some(Audience::Many(vec!["api".into(), "x".into()])));
+    let map = v.verify::<std::collections::BTreeMap<String, Value>>(&token).unwrap().claims;
+    assert_eq!(map["exp"], json!(NOW + 60));
+    assert_eq!(Value::Object(map.into_iter().collect()), v.verify::<Value>(&token).unwrap().claims);
+    // A type that rejects the claims never hides a rule violation, and vice versa.
+    let expired = hs256().encode(&json!({"exp": NOW - 600, "aud": "api", "iss": "alpha"})).unwrap();
+    assert_eq!(v.verify::<Shapes>(&expired).unwrap_err().into_kind(), ErrorKind::Expired);
+    assert_eq!(v.verify::<Vec<u8>>(&token).unwrap_err().into_kind(), ErrorKind::InvalidClaims);
+    assert!(v.verify::<serde::de::IgnoredAny>(&token).is_ok());
+    assert!(v.verify_token(&token).is_ok());
+}
+
 #[test]
 fn weak_keys_are_refused_unless_dangerous() {
     assert!(matches!(
