@@ -617,11 +617,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         if current == Registered::Other {
             // A required custom claim: read its text to see whether it is `null`, then hand on.
             let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
-            if let Some(i) = required {
-                if raw.get() != "null" {
+            if let Some(i) = required
+                && raw.get() != "null" {
                     self.state.claims.required_present |= 1 << i;
                 }
-            }
             return seed.deserialize(raw).map_err(de::Error::custom);
         }
         // A registered claim: read it once as its typed value, record it, and hand the same

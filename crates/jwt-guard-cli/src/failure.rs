@@ -1,0 +1,56 @@
+//! How a command fails: the exit code and what goes to stderr.
+
+use std::fmt::Display;
+use std::process::ExitCode;
+
+/// A failed command.
+pub(crate) enum Failure {
+    /// The token was rejected (exit 1): `error: <code>: <message>`, then `note: ` lines.
+    Token {
+        error: jwt_guard_core::Error,
+        notes: Vec<String>,
+    },
+    /// Usage, configuration, key or file problem (exit 2): `error: <message>`.
+    Setup(String),
+    /// Standard output went away (a closed pipe): exit quietly.
+    StdoutClosed,
+}
+
+/// Exit code for a rejected token.
+pub(crate) const EXIT_REJECTED: u8 = 1;
+/// Exit code for usage, configuration and file problems (clap uses 2 as well).
+pub(crate) const EXIT_SETUP: u8 = 2;
+
+impl Failure {
+    /// A setup failure with this message.
+    pub(crate) fn setup(message: impl Display) -> Failure {
+        Failure::Setup(message.to_string())
+    }
+
+    /// A core error: token faults exit 1, configuration faults exit 2.
+    pub(crate) fn from_core(error: jwt_guard_core::Error, notes: Vec<String>) -> Failure {
+        if error.kind().is_token_error() {
+            Failure::Token { error, notes }
+        } else {
+            Failure::Setup(error.to_string())
+        }
+    }
+
+    /// Prints the message and returns the exit code.
+    pub(crate) fn report(self) -> ExitCode {
+        match self {
+            Failure::Token { error, notes } => {
+                eprintln!("error: {}: {error}", error.code());
+                for note in notes {
+                    eprintln!("note: {note}");
+                }
+                ExitCode::from(EXIT_REJECTED)
+            }
+            Failure::Setup(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(EXIT_SETUP)
+            }
+            Failure::StdoutClosed => ExitCode::from(EXIT_SETUP),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `jwt-guard verify`: the server's own rules, from its `VerifierConfig` file.
+
+use std::path::{Path, PathBuf};
+
+use jwt_guard_core::{ErrorKind, ManualClock, Verifier, VerifierConfig, dangerous};
+use serde_json::Value;
+
+use crate::failure::Failure;
+use crate::io;
+use crate::time;
+
+/// Arguments of `jwt-guard verify`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The verifier configuration the server uses: TOML, or JSON when the name ends in `.json`.
+    /// Relative key paths in it are resolved against the file's directory.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: PathBuf,
+    /// Check the token as if it were this time (seconds since the Unix epoch), to reproduce a
+    /// past rejection.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// The token (a leading `Bearer ` is accepted); absent or `-`: read it from standard input.
+    #[arg(value_name = "TOKEN")]
+    token: Option<String>,
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let verifier = load_verifier(&args.config, args.now)?;
+    let token = io::token_argument(args.token)?;
+    match verifier.verify_token(&token) {
+        Ok(verified) => {
+            let claims: Value = serde_json::from_slice(verified.payload_json())
+                .map_err(|e| Failure::setup(format!("verified claims are not JSON: {e}")))?;
+            io::print_line(&io::json_line(claims))
+        }
+        Err(error) => {
+            let now = time::now_or_system(args.now);
+            let notes = explain(&error, &token, &verifier, now);
+            Err(Failure::from_core(error, notes))
+        }
+    }
+}
+
+/// Loads the config and builds the verifier the server would build (with `now` as the clock).
+pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Verifier, Failure> {
+    let shown = path.display();
+    let bytes = io::read_file(path, "config")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::setup(format!("config {shown} is not UTF-8 text")))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let config: VerifierConfig = if is_json {
+        serde_json::from_str(&text).map_err(|e| Failure::setup(format!("config {shown}: {e}")))?
+    } else {
+        toml::from_str(&text)
+            .map_err(|e| Failure::setup(format!("config {shown}: {}", e.to_string().trim_end())))?
+    };
+    let base_dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut builder = config
+        .builder_in(base_dir)
+        .map_err(|e| Failure::setup(format!("config {shown}: {e}")))?;
+    if let Some(now) = now {
+        builder = builder.clock(ManualClock::new(now));
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::setup(format!("config {shown}: {e}")))
+}
+
+/// Notes that say why, from the token (decoded again, without verification) and the rules.
+/// Values are quoted as JSON; the token is the developer's own, so echoing it here is fine.
+fn explain(
+    error: &jwt_guard_core::Error,
+    token: &str,
+    verifier: &Verifier,
+    now: i64,
+) -> Vec<String> {
+    let Ok(decoded) = dangerous::decode_unverified::<Value>(token) else {
+        return Vec::new();
+    };
+    let header = |name: &str| {
+        decoded
+            .header
+            .get(name)
+            .map_or("(none)".to_owned(), Value::to_string)
+    };
+    let claim = |name: &str| {
+        decoded
+            .claims
+            .get(name)
+            .map_or("(none)".to_owned(), Value::to_string)
+    };
+    let date = |name: &str| decoded.claims.get(name).and_then(numeric_date);
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "(none configured)".to_owned()
+        } else {
+            items
+                .iter()
+                .map(|s| Value::String(s.clone()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let rules = verifier.validation();
+    let leeway = rules.leeway_secs;
+    let now_text = format!("now is {}", time::rfc3339(now));
+    let mut notes = Vec::new();
+    match error.kind() {
+        ErrorKind::Expired => {
+            if let Some(exp) = date("exp") {
+                notes.push(format!(
+                    "exp is {}; {now_text}; leeway {leeway}s",
+                    time::describe(exp, now)
+                ));
+            }
+            if let (Some(max_age), Some(iat)) = (rules.max_age_secs, date("iat")) {
+                notes.push(format!(
+                    "iat is {}; max_age_secs is {max_age}; leeway {leeway}s",
+                    time::describe(iat, now)
+                ));
+            }
+        }
+        ErrorKind::Immature => {
+            for name in ["nbf", "iat"] {
+                if let Some(at) = date(name) {
+                    notes.push(format!("{name} is {}", time::describe(at, now)));
+                }
+            }
+            notes.push(format!("{now_text}; leeway {leeway}s"));
+        }
+        ErrorKind::InvalidIssuer => notes.push(format!(
+            "token iss is {}; accepted issuers: {}",
+            claim("iss"),
+            list(&rules.issuers)
+        )),
+        ErrorKind::InvalidAudience => notes.push(format!(
+            "token aud is {}; accepted audiences: {}",
+            claim("aud"),
+            list(&rules.audiences)
+        )),
+        ErrorKind::InvalidSubject => notes.push(format!(
+            "token sub is {}; required subject: {}",
+            claim("sub"),
+            list(rules.subject.as_slice())
+        )),
+        ErrorKind::InvalidType => notes.push(format!(
+            "token typ is {}; required typ: {}",
+            header("typ"),
+            list(rules.typ.as_slice())
+        )),
+        ErrorKind::InvalidAlgorithm => {
+            let allowed: Vec<String> = rules.algorithms.iter().map(|a| a.to_string()).collect();
+            notes.push(format!(
+                "token alg is {} (unverified); allowed algorithms: {}",
+                header("alg"),
+                allowed.join(", ")
+            ));
+            if let Some(kid) = decoded.header.get("kid").and_then(Value::as_str)
+                && let Some(key) = verifier.keys().keys().iter().find(|k| k.kid() == Some(kid))
+            {
+                let algs: Vec<String> = key.algorithms().iter().map(|a| a.to_string()).collect();
+                notes.push(format!(
+                    "the key {} serves {}",
+                    header("kid"),
+                    algs.join(", ")
+                ));
+            }
+        }
+        ErrorKind::UnknownKey => {
+            let kids: Vec<String> = verifier
+                .keys()
+                .keys()
+                .iter()
+                .filter_map(|k| k.kid().map(str::to_owned))
+                .collect();
+            notes.push(format!(
+                "token kid is {} and alg is {} (unverified); configured kids: {}",
+                header("kid"),
+                header("alg"),
+                list(&kids)
+            ));
+        }
+        ErrorKind::InvalidSignature => notes.push(format!(
+            "no configured key for kid {} and alg {} verifies the signature: the token was signed \
+             with another key, or altered",
+            header("kid"),
+            header("alg")
+        )),
+        _ => {}
+    }
+    notes
+}
+
+/// A NumericDate as the verifier reads it (integers, or floats truncated toward the past).
+pub(crate) fn numeric_date(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && f.abs() < 1e17)
+            // In range: the filter above keeps it far below i64::MAX.
+            .map(|f| f.floor() as i64)
+    })
+}
