@@ -221,6 +221,65 @@ fn verify(c: &mut Criterion) {
     }
 }
 
+/// Realistic traffic: many distinct tokens (different `sub`/`jti`) from one issuer and key,
+/// so no per-token caching can help; verified round-robin.
+fn verify_distinct(c: &mut Criterion) {
+    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let rsa_der = AsDer::<Pkcs8V1Der<'_>>::as_der(&rsa)
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    for alg in [
+        Algorithm::HS256,
+        Algorithm::RS256,
+        Algorithm::ES256,
+        Algorithm::EdDSA,
+    ] {
+        let (key, _) = private_key(alg, &rsa_der);
+        let signer = Signer::new(key.clone(), alg).unwrap();
+        let tokens: Vec<String> = (0..1024)
+            .map(|i| {
+                let mut c = claims();
+                c.sub = format!("user-{i:010}");
+                signer.encode(&c).unwrap()
+            })
+            .collect();
+        let verifier = Verifier::builder()
+            .algorithms([alg])
+            .key(key.clone())
+            .issuer(ISS)
+            .audience(AUD)
+            .build()
+            .unwrap();
+        let floor = floor_key(alg, &key);
+        let dkey = jsonwebtoken_key(alg, &key);
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken_alg(alg).unwrap());
+        validation.set_issuer(&[ISS]);
+        validation.set_audience(&[AUD]);
+        let mut group = c.benchmark_group(format!("verify-1024-tokens/{alg}"));
+        let mut i = 0usize;
+        group.bench_function("jwt-guard", |b| {
+            b.iter(|| {
+                i = (i + 1) % tokens.len();
+                verifier.verify::<Claims>(black_box(&tokens[i])).unwrap()
+            })
+        });
+        group.bench_function("jsonwebtoken", |b| {
+            b.iter(|| {
+                i = (i + 1) % tokens.len();
+                jsonwebtoken::decode::<Claims>(black_box(&tokens[i]), &dkey, &validation).unwrap()
+            })
+        });
+        group.bench_function("floor", |b| {
+            b.iter(|| {
+                i = (i + 1) % tokens.len();
+                floor.verify(black_box(&tokens[i])).unwrap()
+            })
+        });
+        group.finish();
+    }
+}
+
 fn sign(c: &mut Criterion) {
     let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
     let rsa_der = AsDer::<Pkcs8V1Der<'_>>::as_der(&rsa)
@@ -259,6 +318,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = verify, sign
+    targets = verify, verify_distinct, sign
 }
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -108,17 +109,17 @@ impl<'de> SeenNames<'de> {
     }
 }
 
-/// The JOSE header of a verified token.
+/// The JOSE header of a verified token. Cheap to clone (shared strings).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// The algorithm the token was verified with.
     pub alg: Algorithm,
     /// The key id, if the token named one.
-    pub kid: Option<String>,
+    pub kid: Option<Arc<str>>,
     /// The media type (`typ`), if present.
-    pub typ: Option<String>,
+    pub typ: Option<Arc<str>>,
     /// The content type (`cty`), if present.
-    pub cty: Option<String>,
+    pub cty: Option<Arc<str>>,
 }
 
 /// The header as read, before the algorithm is checked.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::borrow::Cow;
+use arc_swap::ArcSwapOption;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
@@ -180,6 +180,57 @@ struct Inner {
     keys: KeySet,
     validation: Validation,
     clock: Arc<dyn Clock>,
+    headers: HeaderMemo,
+}
+
+/// Parsed headers of recently verified tokens, keyed by their exact base64url text: tokens from
+/// one issuer and key share a byte-identical header, so its decode, parse and checks are done
+/// once. Lock-free (one atomic pointer load per lookup); an entry is stored only after a
+/// signature verified under it, so junk headers cannot fill it. A hit yields exactly what a fresh
+/// parse of the same bytes would, under the same (immutable) validation rules.
+struct HeaderMemo {
+    slots: [ArcSwapOption<MemoEntry>; HEADER_MEMO_SLOTS],
+}
+
+const HEADER_MEMO_SLOTS: usize = 16;
+
+struct MemoEntry {
+    segment: Box<str>,
+    header: Header,
+}
+
+impl HeaderMemo {
+    fn new() -> HeaderMemo {
+        HeaderMemo {
+            slots: std::array::from_fn(|_| ArcSwapOption::empty()),
+        }
+    }
+
+    fn slot(&self, segment: &str) -> Option<&ArcSwapOption<MemoEntry>> {
+        // FNV-1a: attacker-chosen input can at worst make two headers share a slot.
+        let hash = segment
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let index = usize::try_from(hash % HEADER_MEMO_SLOTS as u64).unwrap_or(0);
+        self.slots.get(index)
+    }
+
+    fn get(&self, segment: &str) -> Option<Header> {
+        let guard = self.slot(segment)?.load();
+        guard
+            .as_ref()
+            .filter(|e| *e.segment == *segment)
+            .map(|e| e.header.clone())
+    }
+
+    fn put(&self, segment: &str, header: &Header) {
+        if let Some(slot) = self.slot(segment) {
+            slot.store(Some(Arc::new(MemoEntry {
+                segment: segment.into(),
+                header: header.clone(),
+            })));
+        }
+    }
 }
 
 /// Verifies tokens against a key set and a [`Validation`]. Build once (keys are parsed at
@@ -249,6 +300,7 @@ impl Verifier {
                 keys,
                 validation,
                 clock,
+                headers: HeaderMemo::new(),
             }),
         })
     }
@@ -317,8 +369,39 @@ impl Verifier {
             }));
         }
         let parts = token::split(token)?;
+        let (header, memo_hit) = match self.inner.headers.get(parts.header) {
+            Some(header) => (header, true),
+            None => (self.check_header(parts.header)?, false),
+        };
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let mut signature_buf = [0u8; 528];
+        let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
+            .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
+        let alg = header.alg;
+        let verified = self
+            .inner
+            .keys
+            .select(header.kid.as_deref(), alg)?
+            .any(|key| {
+                key.verify_signature(alg, parts.signing_input, &signature)
+                    .is_ok()
+            });
+        if !verified {
+            return Err(Error::new(ErrorKind::InvalidSignature));
+        }
+        if !memo_hit {
+            self.inner.headers.put(parts.header, &header);
+        }
+        Ok((header, payload))
+    }
+
+    /// Decodes and parses the header and applies the header rules (`alg` allow-list, `crit`,
+    /// `b64`).
+    fn check_header(&self, segment: &str) -> Result<Header> {
+        let v = &self.inner.validation;
         let mut header_buf = [0u8; 384];
-        let header_json = b64::decode_strict_into(parts.header, &mut header_buf)
+        let header_json = b64::decode_strict_into(segment, &mut header_buf)
             .map_err(|()| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
         let raw = token::parse_header(&header_json)?;
         let alg = raw
@@ -342,29 +425,12 @@ impl Verifier {
             // RFC 7797 unencoded payloads are not supported.
             return Err(Error::new(ErrorKind::UnsupportedCrit));
         }
-        let payload = b64::decode_strict(parts.payload)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
-        let mut signature_buf = [0u8; 528];
-        let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
-            .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
-        let verified = self
-            .inner
-            .keys
-            .select(raw.kid.as_deref(), alg)?
-            .any(|key| {
-                key.verify_signature(alg, parts.signing_input, &signature)
-                    .is_ok()
-            });
-        if !verified {
-            return Err(Error::new(ErrorKind::InvalidSignature));
-        }
-        let header = Header {
+        Ok(Header {
             alg,
-            kid: raw.kid.map(Cow::into_owned),
-            typ: raw.typ.map(Cow::into_owned),
-            cty: raw.cty.map(Cow::into_owned),
-        };
-        Ok((header, payload))
+            kid: raw.kid.map(|s| Arc::from(s.as_ref())),
+            typ: raw.typ.map(|s| Arc::from(s.as_ref())),
+            cty: raw.cty.map(|s| Arc::from(s.as_ref())),
+        })
     }
 
     /// Reads the (authentic) claims into `T` in one pass while checking the rules. If that pass

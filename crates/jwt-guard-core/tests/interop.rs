@@ -103,8 +103,8 @@ fn check_jwt_guard_accepts(
         data.header,
         Header {
             alg,
-            kid: Some(kid.to_owned()),
-            typ: Some("JWT".to_owned()),
+            kid: Some(kid.into()),
+            typ: Some("JWT".into()),
             cty: None,
         },
     );

@@ -738,8 +738,10 @@ fn typed_claims_of_every_shape() {
     }
     let v = base().audience("api").issuer("alpha").build().unwrap();
     let token = hs256()
-        .encode(&json!({"sub": "a\"d\u{e9}a", "iss": "alpha", "exp": NOW + 60, "iat": NOW - 1,
-                         "nbf": NOW - 5, "aud": ["api", "x"], "jti": "j"}))
+        .encode(
+            &json!({"sub": "a\"d\u{e9}a", "iss": "alpha", "exp": NOW + 60, "iat": NOW - 1,
+                         "nbf": NOW - 5, "aud": ["api", "x"], "jti": "j"}),
+        )
         .unwrap();
     let data = v.verify::<Shapes>(&token).unwrap();
     assert_eq!(
@@ -757,14 +759,31 @@ fn typed_claims_of_every_shape() {
     );
     let registered = v.verify::<RegisteredClaims>(&token).unwrap().claims;
     assert_eq!(registered.sub.as_deref(), Some("a\"déa"));
-    assert_eq!(registered.aud, Some(Audience::Many(vec!["api".into(), "x".into()])));
-    let map = v.verify::<std::collections::BTreeMap<String, Value>>(&token).unwrap().claims;
+    assert_eq!(
+        registered.aud,
+        Some(Audience::Many(vec!["api".into(), "x".into()]))
+    );
+    let map = v
+        .verify::<std::collections::BTreeMap<String, Value>>(&token)
+        .unwrap()
+        .claims;
     assert_eq!(map["exp"], json!(NOW + 60));
-    assert_eq!(Value::Object(map.into_iter().collect()), v.verify::<Value>(&token).unwrap().claims);
+    assert_eq!(
+        Value::Object(map.into_iter().collect()),
+        v.verify::<Value>(&token).unwrap().claims
+    );
     // A type that rejects the claims never hides a rule violation, and vice versa.
-    let expired = hs256().encode(&json!({"exp": NOW - 600, "aud": "api", "iss": "alpha"})).unwrap();
-    assert_eq!(v.verify::<Shapes>(&expired).unwrap_err().into_kind(), ErrorKind::Expired);
-    assert_eq!(v.verify::<Vec<u8>>(&token).unwrap_err().into_kind(), ErrorKind::InvalidClaims);
+    let expired = hs256()
+        .encode(&json!({"exp": NOW - 600, "aud": "api", "iss": "alpha"}))
+        .unwrap();
+    assert_eq!(
+        v.verify::<Shapes>(&expired).unwrap_err().into_kind(),
+        ErrorKind::Expired
+    );
+    assert_eq!(
+        v.verify::<Vec<u8>>(&token).unwrap_err().into_kind(),
+        ErrorKind::InvalidClaims
+    );
     assert!(v.verify::<serde::de::IgnoredAny>(&token).is_ok());
     assert!(v.verify_token(&token).is_ok());
 }
@@ -1063,4 +1082,47 @@ fn verifier_is_shared_across_threads() {
             });
         }
     });
+}
+
+/// The header memo (same header bytes → parsed once) must never change an answer: a memoized
+/// header still needs a valid signature and valid claims, and many distinct headers (more than
+/// the memo holds) all keep verifying correctly.
+#[test]
+fn header_memo_never_changes_an_answer() {
+    let keys: Vec<Key> = (0..40u8)
+        .map(|i| Key::hmac([i; 32]).unwrap().with_kid(format!("k{i}")))
+        .collect();
+    let v = Verifier::builder()
+        .algorithms([Algorithm::HS256])
+        .keys(keys.clone())
+        .clock(clock())
+        .build()
+        .unwrap();
+    for round in 0..3 {
+        for (i, key) in keys.iter().enumerate() {
+            let signer = Signer::new(key.clone(), Algorithm::HS256).unwrap();
+            let good = signer.encode(&json!({"exp": NOW + 60, "n": i})).unwrap();
+            assert_eq!(
+                v.verify::<Value>(&good).unwrap().claims["n"],
+                i,
+                "round {round}"
+            );
+            let expired = signer.encode(&json!({"exp": NOW - 600})).unwrap();
+            assert_eq!(kind_of(&v, &expired), ErrorKind::Expired);
+            // Same header bytes, wrong key: the memo only skips parsing, never the signature.
+            let other = Signer::new(keys[(i + 1) % keys.len()].clone(), Algorithm::HS256)
+                .unwrap()
+                .with_kid(key.kid().unwrap());
+            assert_eq!(
+                kind_of(&v, &other.encode(&json!({"exp": NOW + 60})).unwrap()),
+                ErrorKind::InvalidSignature
+            );
+        }
+    }
+    // A header refused by the rules stays refused however often it comes.
+    let strict = base().typ("at+jwt").build().unwrap();
+    let plain = hs256().encode(&valid_claims()).unwrap();
+    for _ in 0..3 {
+        assert_eq!(kind_of(&strict, &plain), ErrorKind::InvalidType);
+    }
 }
