@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
+use crate::http::TokenLocations;
 use crate::jwk::Jwk;
 use crate::key::{Key, KeySet};
 use crate::verifier::{Verifier, VerifierBuilder};
@@ -68,6 +69,10 @@ pub struct VerifierConfig {
     /// The keys.
     #[serde(default)]
     pub keys: Vec<KeyConfig>,
+    /// Where HTTP requests carry the token (the `[token]` table; default: the
+    /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
+    #[serde(default)]
+    pub token: TokenLocations,
 }
 
 /// One `[[keys]]` entry: optional `kid` and `alg`, plus exactly one source.
