@@ -1,4 +1,4 @@
 //! facade
-pub use jwt_guard_core::*;
 #[cfg(feature = "axum")]
 pub use jwt_guard_axum as axum;
+pub use jwt_guard_core::*;

@@ -1,0 +1,346 @@
+//! [`JwtLayer`] → [`Jwt<S>`] → [`ResponseFuture`]: verify once per request, store the result.
+
+use std::fmt;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, ready};
+
+use axum_core::BoxError;
+use axum_core::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{Request, StatusCode};
+use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
+use jwt_guard_core::{Error, VerifiedToken, Verifier, VerifierConfig};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::extract::Verified;
+use crate::rejection::JwtRejection;
+
+pub(crate) type ErrorHook = Arc<dyn Fn(&Rejection) -> Response + Send + Sync>;
+
+/// What a layer shares with its services, the extractors and the scope layer.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) auth: BearerAuth,
+    pub(crate) on_error: Option<ErrorHook>,
+}
+
+/// The request extension every request under a [`JwtLayer`] gets (with or without a token), so
+/// extractors can tell "optional layer, anonymous" from "no layer".
+#[derive(Clone)]
+pub(crate) struct Context(pub(crate) Arc<Shared>);
+
+/// A tower [`Layer`] that verifies the request's bearer token once and stores the result for
+/// [`Claims<T>`](crate::Claims) and [`Verified`]. Works over any `http::Request<B>`: axum
+/// routers, plain hyper or tonic services.
+///
+/// - Required mode (the default): a request without a token gets 401 with a bare
+///   `Bearer realm="..."` challenge. [`JwtLayer::optional`]: it passes, and
+///   `Option<Claims<T>>` is `None`; an invalid token is still refused.
+/// - Where the token is read: [`TokenLocations`] (`[token]` in a [`VerifierConfig`]); a token in
+///   more than one place is 400 `invalid_request`.
+/// - Every refusal is the core's RFC 6750 answer (see [`jwt_guard_core::http`]), or what
+///   [`JwtLayer::on_error`] makes of it; never a 500 for a token fault.
+///
+/// The service's response body is axum's [`Body`] (the inner body is wrapped, at no cost when it
+/// already is one).
+#[derive(Clone)]
+pub struct JwtLayer {
+    shared: Arc<Shared>,
+}
+
+impl JwtLayer {
+    /// A layer verifying with `verifier` (or a configured [`BearerAuth`]), required mode,
+    /// `Authorization: Bearer` only, realm `"api"`.
+    pub fn new(verifier: impl Into<BearerAuth>) -> JwtLayer {
+        JwtLayer {
+            shared: Arc::new(Shared {
+                auth: verifier.into(),
+                on_error: None,
+            }),
+        }
+    }
+
+    /// A layer from a [`VerifierConfig`], including its `[token]` locations (relative paths
+    /// against the current directory).
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::build`], and a bad `[token]` table.
+    pub fn from_config(config: &VerifierConfig) -> Result<JwtLayer, Error> {
+        BearerAuth::from_config(config).map(JwtLayer::new)
+    }
+
+    /// As [`JwtLayer::from_config`], resolving relative paths against `base_dir` (for example the
+    /// config file's directory).
+    ///
+    /// # Errors
+    /// As [`JwtLayer::from_config`].
+    pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<JwtLayer, Error> {
+        BearerAuth::from_config_in(config, base_dir).map(JwtLayer::new)
+    }
+
+    fn edit(mut self, f: impl FnOnce(&mut Shared)) -> JwtLayer {
+        f(Arc::make_mut(&mut self.shared));
+        self
+    }
+
+    /// Optional mode: a request with no token at all passes (extract `Option<Claims<T>>`); a
+    /// request with a bad token is still refused.
+    #[must_use]
+    pub fn optional(self) -> JwtLayer {
+        self.edit(|s| s.auth = s.auth.clone().optional(true))
+    }
+
+    /// Reads the token from `locations` instead.
+    #[must_use]
+    pub fn token_locations(self, locations: TokenLocations) -> JwtLayer {
+        self.edit(|s| s.auth = s.auth.clone().with_locations(locations))
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenge.
+    #[must_use]
+    pub fn realm(self, realm: &str) -> JwtLayer {
+        self.edit(|s| s.auth = s.auth.clone().with_realm(realm))
+    }
+
+    /// Replaces the response for every refusal (of this layer, of the extractors and of
+    /// [`RequireScopes`](crate::RequireScopes) under it) with `f(&rejection)`. The
+    /// [`Rejection`] has the status, the `WWW-Authenticate` value and the core error. Give a
+    /// closure's argument its type: `.on_error(|r: &Rejection| (r.status(), r.json_body()))`.
+    #[must_use]
+    pub fn on_error<F, R>(self, f: F) -> JwtLayer
+    where
+        F: Fn(&Rejection) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        let hook: ErrorHook = Arc::new(move |r| f(r).into_response());
+        self.edit(|s| s.on_error = Some(hook))
+    }
+
+    /// The core settings: verifier, token locations, realm, mode.
+    pub fn auth(&self) -> &BearerAuth {
+        &self.shared.auth
+    }
+}
+
+impl From<Verifier> for JwtLayer {
+    fn from(verifier: Verifier) -> JwtLayer {
+        JwtLayer::new(verifier)
+    }
+}
+
+impl TryFrom<&VerifierConfig> for JwtLayer {
+    type Error = Error;
+
+    fn try_from(config: &VerifierConfig) -> Result<JwtLayer, Error> {
+        JwtLayer::from_config(config)
+    }
+}
+
+impl fmt::Debug for JwtLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtLayer")
+            .field("auth", &self.shared.auth)
+            .field("on_error", &self.shared.on_error.is_some())
+            .finish()
+    }
+}
+
+impl<S> Layer<S> for JwtLayer {
+    type Service = Jwt<S>;
+
+    fn layer(&self, inner: S) -> Jwt<S> {
+        Jwt {
+            inner,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+/// The service [`JwtLayer`] makes: verifies, then calls `S` with the verified token in the
+/// request extensions.
+#[derive(Clone)]
+pub struct Jwt<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> Jwt<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Consumes it, returning the wrapped service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Jwt<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Jwt")
+            .field("inner", &self.inner)
+            .field("auth", &self.shared.auth)
+            .finish()
+    }
+}
+
+/// Verification in flight. Boxed: the verifier's async call borrows the verifier and the token,
+/// which this future must own, so its state cannot be named; one small allocation per request
+/// that carries a token.
+type VerifyFuture = Pin<Box<dyn Future<Output = Result<VerifiedToken, Rejection>> + Send>>;
+
+impl<S, B, ResBody> Service<Request<B>> for Jwt<S>
+where
+    S: Service<Request<B>, Response = http::Response<ResBody>> + Clone,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S, B>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> ResponseFuture<S, B> {
+        let state = match self.shared.auth.extract(&request) {
+            Err(rejection) => State::Rejected {
+                response: Some(JwtRejection::new(rejection, &self.shared).into_response()),
+            },
+            Ok(None) => {
+                request
+                    .extensions_mut()
+                    .insert(Context(Arc::clone(&self.shared)));
+                State::Inner {
+                    future: self.inner.call(request),
+                }
+            }
+            Ok(Some(token)) => {
+                let token = token.into_string();
+                let shared = Arc::clone(&self.shared);
+                let verify: VerifyFuture =
+                    Box::pin(async move { shared.auth.verify(&token).await });
+                // The ready service goes with the request; a clone stays for the next call.
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                State::Verifying {
+                    verify,
+                    pending: Some((request, inner)),
+                    shared: Arc::clone(&self.shared),
+                }
+            }
+        };
+        ResponseFuture { state }
+    }
+}
+
+pin_project! {
+    /// The future of [`Jwt<S>`].
+    pub struct ResponseFuture<S, B>
+    where
+        S: Service<Request<B>>,
+    {
+        #[pin]
+        state: State<S::Future, S, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, S, B> {
+        Verifying {
+            verify: VerifyFuture,
+            pending: Option<(Request<B>, S)>,
+            shared: Arc<Shared>,
+        },
+        Inner {
+            #[pin]
+            future: F,
+        },
+        Rejected {
+            response: Option<Response>,
+        },
+    }
+}
+
+impl<S, B> fmt::Debug for ResponseFuture<S, B>
+where
+    S: Service<Request<B>>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Verifying { .. } => "verifying",
+            State::Inner { .. } => "inner",
+            State::Rejected { .. } => "rejected",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+/// What a future polled again after completing gets (a contract violation; never a panic).
+pub(crate) fn polled_after_completion() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+impl<S, B, ResBody> Future for ResponseFuture<S, B>
+where
+    S: Service<Request<B>, Response = http::Response<ResBody>>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Output = Result<Response, S::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Verifying {
+                    verify,
+                    pending,
+                    shared,
+                } => {
+                    let result = ready!(verify.as_mut().poll(cx));
+                    let shared = Arc::clone(shared);
+                    let Some((mut request, mut inner)) = pending.take() else {
+                        return Poll::Ready(Ok(polled_after_completion()));
+                    };
+                    match result {
+                        Ok(token) => {
+                            let extensions = request.extensions_mut();
+                            extensions.insert(Verified(Arc::new(token)));
+                            extensions.insert(Context(Arc::clone(&shared)));
+                            let future = inner.call(request);
+                            this.state.set(State::Inner { future });
+                        }
+                        Err(rejection) => {
+                            let response = JwtRejection::new(rejection, &shared).into_response();
+                            this.state.set(State::Rejected { response: None });
+                            return Poll::Ready(Ok(response));
+                        }
+                    }
+                }
+                StateProj::Inner { future } => {
+                    let response = ready!(future.poll(cx))?;
+                    return Poll::Ready(Ok(response.map(Body::new)));
+                }
+                StateProj::Rejected { response } => {
+                    return Poll::Ready(Ok(response
+                        .take()
+                        .unwrap_or_else(polled_after_completion)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The layer around a plain `tower::service_fn` served by hyper: no axum router, body
+//! `hyper::body::Incoming`, response body `Full<Bytes>`.
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use jwt_guard_axum::{JwtLayer, RequireScopes, Verified};
+use serde_json::json;
+use tower::ServiceBuilder;
+
+use crate::support::*;
+
+async fn hello(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let sub = request
+        .extensions()
+        .get::<Verified>()
+        .and_then(|v| v.registered().ok())
+        .and_then(|claims| claims.sub)
+        .unwrap_or_else(|| "nobody".to_owned());
+    Ok(Response::new(Full::new(Bytes::from(format!(
+        "hello {sub}"
+    )))))
+}
+
+#[tokio::test]
+async fn the_layer_serves_a_plain_tower_service() {
+    let service = ServiceBuilder::new()
+        .layer(JwtLayer::new(verifier()).realm(REALM))
+        .service(tower::service_fn(hello));
+    let server = Server::service(service).await;
+
+    let reply = server
+        .get("/", &[("authorization", &bearer(&token(json!({}))))])
+        .await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello ada"));
+    server.get("/", &[]).await.assert_missing();
+    server
+        .get("/", &[("authorization", &bearer(&expired_token()))])
+        .await
+        .assert_invalid_token("the token has expired");
+    server
+        .get("/", &[("authorization", "Bearer")])
+        .await
+        .assert_invalid_request("the Authorization header has no bearer token");
+}
+
+#[tokio::test]
+async fn optional_mode_and_scopes_on_a_plain_tower_service() {
+    let service = ServiceBuilder::new()
+        .layer(JwtLayer::new(verifier()).realm(REALM).optional())
+        .service(tower::service_fn(hello));
+    let server = Server::service(service).await;
+    let reply = server.get("/", &[]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello nobody"));
+
+    let service = ServiceBuilder::new()
+        .layer(JwtLayer::new(verifier()).realm(REALM))
+        .layer(RequireScopes::all(["admin"]))
+        .service(tower::service_fn(hello));
+    let server = Server::service(service).await;
+    let admin = bearer(&token(json!({"scope": "admin"})));
+    let reply = server.get("/", &[("authorization", &admin)]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello ada"));
+    let read = bearer(&token(json!({"scope": "read"})));
+    let reply = server.get("/", &[("authorization", &read)]).await;
+    assert_eq!(reply.status, 403);
+    assert!(
+        reply
+            .www_authenticate()
+            .unwrap()
+            .ends_with(", scope=\"admin\"")
+    );
+}
