@@ -77,8 +77,14 @@ mod tests {
     #[test]
     fn into_buffer_or_heap() {
         let mut small = [0u8; 4];
-        assert_eq!(decode_strict_into("YWI", &mut small).ok().as_deref(), Some(&b"ab"[..]));
-        assert!(matches!(decode_strict_into("YWJjZGVmZ2g", &mut small), Ok(Cow::Owned(_))));
+        assert_eq!(
+            decode_strict_into("YWI", &mut small).ok().as_deref(),
+            Some(&b"ab"[..])
+        );
+        assert!(matches!(
+            decode_strict_into("YWJjZGVmZ2g", &mut small),
+            Ok(Cow::Owned(_))
+        ));
         assert!(decode_strict_into("YWI=", &mut small).is_err());
     }
 

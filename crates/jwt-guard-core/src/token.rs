@@ -591,7 +591,10 @@ struct TeeMap<'a, 'de, 'r, A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
         let Some(BorrowedStr(name)) = self.map.next_key()? else {
             self.state.finished = true;
             return Ok(None);
@@ -599,11 +602,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         self.state.current = Registered::of(&name);
         self.state.current_required = self.state.required.iter().position(|r| *r == name);
         let key = match &name {
-            Cow::Borrowed(s) => seed.deserialize(de::value::BorrowedStrDeserializer::<A::Error>::new(s)),
+            Cow::Borrowed(s) => {
+                seed.deserialize(de::value::BorrowedStrDeserializer::<A::Error>::new(s))
+            }
             Cow::Owned(s) => seed.deserialize(de::value::StrDeserializer::<A::Error>::new(s)),
         }?;
         if !self.state.seen.insert(name) {
-            self.state.failure = Some(ErrorKind::Malformed("the claims have a duplicate member name"));
+            self.state.failure = Some(ErrorKind::Malformed(
+                "the claims have a duplicate member name",
+            ));
             return Err(de::Error::custom("duplicate member name"));
         }
         Ok(Some(key))
@@ -619,9 +626,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
             // A required custom claim: read its text to see whether it is `null`, then hand on.
             let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
             if let Some(i) = required
-                && raw.get() != "null" {
-                    self.state.claims.required_present |= 1 << i;
-                }
+                && raw.get() != "null"
+            {
+                self.state.claims.required_present |= 1 << i;
+            }
             return seed.deserialize(raw).map_err(de::Error::custom);
         }
         // A registered claim: read it once as its typed value, record it, and hand the same
@@ -648,8 +656,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
                 };
                 *slot = Some(seconds);
                 match number {
-                    Number::Int(i) => seed.deserialize(Fed(de::value::I64Deserializer::<A::Error>::new(i))),
-                    Number::Float(f) => seed.deserialize(Fed(de::value::F64Deserializer::<A::Error>::new(f))),
+                    Number::Int(i) => {
+                        seed.deserialize(Fed(de::value::I64Deserializer::<A::Error>::new(i)))
+                    }
+                    Number::Float(f) => {
+                        seed.deserialize(Fed(de::value::F64Deserializer::<A::Error>::new(f)))
+                    }
                 }
             }
             Registered::Aud => {
@@ -658,9 +670,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
                 };
                 let value = match &aud {
                     RawAudience::One(s) => seed.deserialize(Fed(str_deserializer::<A::Error>(s))),
-                    RawAudience::Many(all) => seed.deserialize(Fed(de::value::SeqDeserializer::<_, A::Error>::new(
-                        all.iter().map(|s| s.as_ref()),
-                    ))),
+                    RawAudience::Many(all) => {
+                        seed.deserialize(Fed(de::value::SeqDeserializer::<_, A::Error>::new(
+                            all.iter().map(|s| s.as_ref()),
+                        )))
+                    }
                 };
                 self.state.claims.aud = Some(aud);
                 value
@@ -727,7 +741,9 @@ enum CowStrDeserializer<'a, 'de, E> {
 
 fn str_deserializer<'a, 'de, E: de::Error>(s: &'a Cow<'de, str>) -> CowStrDeserializer<'a, 'de, E> {
     match s {
-        Cow::Borrowed(b) => CowStrDeserializer::Borrowed(de::value::BorrowedStrDeserializer::new(b)),
+        Cow::Borrowed(b) => {
+            CowStrDeserializer::Borrowed(de::value::BorrowedStrDeserializer::new(b))
+        }
         Cow::Owned(o) => CowStrDeserializer::Owned(de::value::StrDeserializer::new(o)),
     }
 }

@@ -4,6 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
 use arc_swap::ArcSwapOption;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -176,11 +180,50 @@ pub struct TokenData<T> {
     pub claims: T,
 }
 
-struct Inner {
-    keys: KeySet,
+/// Where a verifier's keys come from when they are not a fixed [`KeySet`]: a remote JWK Set
+/// that is fetched, cached and refreshed (see the `remote` module when enabled), or your own.
+pub trait KeySource: Send + Sync + fmt::Debug + 'static {
+    /// The keys now, without blocking or taking a lock a fetch holds; `None` if never loaded.
+    fn current(&self) -> Option<Arc<KeySet>>;
+
+    /// Called after a token named a key the current set lacks. Resolves when the one refresh
+    /// this call may start or join is done (the source applies its own cooldown, so most calls
+    /// return at once, and its own timeout), with the newest keys, if any.
+    fn refresh(&self) -> Pin<Box<dyn Future<Output = Option<Arc<KeySet>>> + Send + '_>>;
+}
+
+enum Keys {
+    Static(Arc<KeySet>),
+    Source(Arc<dyn KeySource>),
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Keys::Static(keys) => keys.fmt(f),
+            Keys::Source(source) => source.fmt(f),
+        }
+    }
+}
+
+/// One issuer's keys and rules.
+struct Provider {
+    keys: Keys,
     validation: Validation,
     clock: Arc<dyn Clock>,
     headers: HeaderMemo,
+}
+
+enum Inner {
+    Single(Provider),
+    /// Tokens routed by their (unverified) `iss` to exactly one verifier, which then applies all
+    /// of its own rules.
+    Routed {
+        by_issuer: HashMap<String, Verifier>,
+        verifiers: Vec<Verifier>,
+        /// The union of the routes' rules, for display (algorithms, issuers, audiences).
+        summary: Validation,
+    },
 }
 
 /// Parsed headers of recently verified tokens, keyed by their exact base64url text: tokens from
@@ -208,9 +251,9 @@ impl HeaderMemo {
 
     fn slot(&self, segment: &str) -> Option<&ArcSwapOption<MemoEntry>> {
         // FNV-1a: attacker-chosen input can at worst make two headers share a slot.
-        let hash = segment
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let hash = segment.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
         let index = usize::try_from(hash % HEADER_MEMO_SLOTS as u64).unwrap_or(0);
         self.slots.get(index)
     }
@@ -273,56 +316,174 @@ impl Verifier {
     /// [`ErrorKind::InvalidConfig`] for an empty allow-list, no keys, or no key usable with any
     /// allowed algorithm.
     pub fn new(keys: impl Into<KeySet>, validation: Validation) -> Result<Verifier> {
-        Verifier::with_clock(keys.into(), validation, Arc::new(SystemClock))
+        Verifier::from_parts(
+            Keys::Static(Arc::new(keys.into())),
+            validation,
+            Arc::new(SystemClock),
+        )
     }
 
-    fn with_clock(keys: KeySet, validation: Validation, clock: Arc<dyn Clock>) -> Result<Verifier> {
+    fn from_parts(keys: Keys, validation: Validation, clock: Arc<dyn Clock>) -> Result<Verifier> {
         validation.check()?;
-        if keys.is_empty() {
-            return Err(Error::config("keys", "at least one key is required"));
-        }
-        if keys
-            .algorithms()
-            .intersection(validation.algorithms)
-            .is_empty()
-        {
-            return Err(Error::config(
-                "algorithms",
-                format!(
-                    "no key can verify any allowed algorithm (allowed {:?}, keys serve {:?})",
-                    validation.algorithms,
-                    keys.algorithms()
-                ),
-            ));
+        if let Keys::Static(keys) = &keys {
+            if keys.is_empty() {
+                return Err(Error::config("keys", "at least one key is required"));
+            }
+            if keys
+                .algorithms()
+                .intersection(validation.algorithms)
+                .is_empty()
+            {
+                return Err(Error::config(
+                    "algorithms",
+                    format!(
+                        "no key can verify any allowed algorithm (allowed {:?}, keys serve {:?})",
+                        validation.algorithms,
+                        keys.algorithms()
+                    ),
+                ));
+            }
         }
         Ok(Verifier {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Inner::Single(Provider {
                 keys,
                 validation,
                 clock,
                 headers: HeaderMemo::new(),
+            })),
+        })
+    }
+
+    /// A verifier for several issuers: each token is routed by its (unverified) `iss` to the one
+    /// verifier that lists that issuer, which then verifies it fully with its own keys and rules.
+    /// A token whose `iss` no verifier lists is `invalid_issuer` and touches no key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] if a verifier lists no issuer, two list the same issuer, or
+    /// none is given.
+    pub fn routed(verifiers: impl IntoIterator<Item = Verifier>) -> Result<Verifier> {
+        let verifiers: Vec<Verifier> = verifiers.into_iter().collect();
+        if verifiers.is_empty() {
+            return Err(Error::config(
+                "providers",
+                "at least one provider is required",
+            ));
+        }
+        let mut by_issuer = HashMap::new();
+        let mut summary = Validation {
+            max_token_bytes: 0,
+            ..Validation::default()
+        };
+        for (i, verifier) in verifiers.iter().enumerate() {
+            let v = verifier.validation();
+            if v.issuers.is_empty() {
+                return Err(Error::config(
+                    format!("providers[{i}].issuer"),
+                    "every provider needs an issuer to route by",
+                ));
+            }
+            for issuer in &v.issuers {
+                if by_issuer.insert(issuer.clone(), verifier.clone()).is_some() {
+                    return Err(Error::config(
+                        format!("providers[{i}].issuer"),
+                        format!("issuer {issuer} is listed by two providers"),
+                    ));
+                }
+                summary.issuers.push(issuer.clone());
+            }
+            summary.algorithms = v
+                .algorithms
+                .iter()
+                .chain(summary.algorithms.iter())
+                .collect();
+            summary.audiences.extend(v.audiences.iter().cloned());
+            summary.max_token_bytes = summary.max_token_bytes.max(v.max_token_bytes);
+        }
+        Ok(Verifier {
+            inner: Arc::new(Inner::Routed {
+                by_issuer,
+                verifiers,
+                summary,
             }),
         })
     }
 
-    /// The rules this verifier applies.
+    /// The rules this verifier applies (for a routed verifier: the union of its routes' issuers,
+    /// audiences and algorithms; see [`Verifier::route`] for one token's rules).
     pub fn validation(&self) -> &Validation {
-        &self.inner.validation
+        match &*self.inner {
+            Inner::Single(p) => &p.validation,
+            Inner::Routed { summary, .. } => summary,
+        }
     }
 
-    /// The keys.
-    pub fn keys(&self) -> &KeySet {
-        &self.inner.keys
+    /// The keys now in use (a snapshot: a remote set may change; empty if never loaded; for a
+    /// routed verifier, the keys of all routes).
+    pub fn keys(&self) -> Arc<KeySet> {
+        match &*self.inner {
+            Inner::Single(p) => match &p.keys {
+                Keys::Static(keys) => keys.clone(),
+                Keys::Source(source) => source.current().unwrap_or_default(),
+            },
+            Inner::Routed { verifiers, .. } => Arc::new(
+                verifiers
+                    .iter()
+                    .flat_map(|v| v.keys().keys().to_vec())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The verifier whose rules apply to `token`: `self`, or for a routed verifier the route
+    /// chosen by the token's unverified `iss`.
+    ///
+    /// # Errors
+    /// For a routed verifier: [`ErrorKind::TokenTooLarge`], [`ErrorKind::Malformed`] for a token
+    /// whose claims cannot be read, [`ErrorKind::MissingClaim`] without `iss`,
+    /// [`ErrorKind::InvalidIssuer`] for an issuer no route lists.
+    pub fn route(&self, token: &str) -> Result<&Verifier> {
+        let Inner::Routed {
+            by_issuer, summary, ..
+        } = &*self.inner
+        else {
+            return Ok(self);
+        };
+        if token.len() > summary.max_token_bytes {
+            return Err(Error::new(ErrorKind::TokenTooLarge {
+                len: token.len(),
+                max: summary.max_token_bytes,
+            }));
+        }
+        let parts = token::split(token)?;
+        let payload = b64::decode_strict(parts.payload)
+            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let claims = token::parse_claims(&payload, &[])?;
+        let iss = claims
+            .iss
+            .ok_or_else(|| Error::new(ErrorKind::MissingClaim("iss".into())))?;
+        by_issuer
+            .get(iss.as_ref())
+            .ok_or(Error::new(ErrorKind::InvalidIssuer))
+    }
+
+    fn provider(&self, token: &str) -> Result<&Provider> {
+        match &*self.route(token)?.inner {
+            Inner::Single(p) => Ok(p),
+            Inner::Routed { .. } => Err(Error::config(
+                "providers",
+                "a route cannot itself be routed",
+            )),
+        }
     }
 
     /// Verifies `token` and deserializes its claims into `T`, reading the claims JSON once.
+    /// With a remote key set, an unknown `kid` is `unknown_key` here without waiting for a
+    /// refresh; use [`Verifier::verify_async`] to let it refresh.
     ///
     /// # Errors
     /// The [`ErrorKind`] of the first failed check (see the type docs for the order).
     pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
-        let (header, payload) = self.verify_signature(token)?;
-        let claims = self.check_payload::<T>(&header, &payload)?;
-        Ok(TokenData { header, claims })
+        self.provider(token)?.verify(token)
     }
 
     /// Verifies `token`, keeping its claims as JSON for later deserialization (what the HTTP
@@ -331,22 +492,39 @@ impl Verifier {
     /// # Errors
     /// As [`Verifier::verify`].
     pub fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
-        let (header, payload) = self.verify_signature(token)?;
-        self.check_payload::<IgnoredAny>(&header, &payload)?;
-        Ok(VerifiedToken {
-            header,
-            payload: payload.into_boxed_slice(),
-        })
+        self.provider(token)?.verify_token(token)
     }
 
-    /// The async form of [`Verifier::verify_token`], which HTTP adapters call. With static keys
-    /// it completes at once; with remote key sets an unknown `kid` may wait for the one
-    /// in-flight key refresh (bounded by its timeout). Runtime-agnostic.
+    /// [`Verifier::verify`], letting a remote key set refresh once (bounded by its cooldown and
+    /// timeout) when the token names a key it does not have yet. Runtime-agnostic.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify`].
+    pub async fn verify_async<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
+        let provider = self.provider(token)?;
+        match provider.verify(token) {
+            Err(e) if provider.may_refresh(&e) => {
+                provider.refresh().await;
+                provider.verify(token)
+            }
+            result => result,
+        }
+    }
+
+    /// The async form of [`Verifier::verify_token`], which the HTTP adapters call: as
+    /// [`Verifier::verify_async`].
     ///
     /// # Errors
     /// As [`Verifier::verify`].
     pub async fn verify_token_async(&self, token: &str) -> Result<VerifiedToken> {
-        self.verify_token(token)
+        let provider = self.provider(token)?;
+        match provider.verify_token(token) {
+            Err(e) if provider.may_refresh(&e) => {
+                provider.refresh().await;
+                provider.verify_token(token)
+            }
+            result => result,
+        }
     }
 
     /// Verifies only the JWS layer (size, syntax, header, `alg`, key, signature) and returns the
@@ -356,12 +534,53 @@ impl Verifier {
     /// # Errors
     /// As [`Verifier::verify`] up to the signature.
     pub fn verify_jws(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        self.verify_signature(token)
+        self.provider(token)?.verify_signature(token)
+    }
+}
+
+impl Provider {
+    fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
+        let (header, payload) = self.verify_signature(token)?;
+        let claims = self.check_payload::<T>(&header, &payload)?;
+        Ok(TokenData { header, claims })
+    }
+
+    fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
+        let (header, payload) = self.verify_signature(token)?;
+        self.check_payload::<IgnoredAny>(&header, &payload)?;
+        Ok(VerifiedToken {
+            header,
+            payload: payload.into_boxed_slice(),
+        })
+    }
+
+    fn may_refresh(&self, error: &Error) -> bool {
+        matches!(self.keys, Keys::Source(_))
+            && matches!(
+                error.kind(),
+                ErrorKind::UnknownKey | ErrorKind::KeyUnavailable
+            )
+    }
+
+    async fn refresh(&self) {
+        if let Keys::Source(source) = &self.keys {
+            source.refresh().await;
+        }
     }
 
     /// Everything up to and including the signature; returns the header and decoded payload.
     fn verify_signature(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        let v = &self.inner.validation;
+        let snapshot;
+        let keys: &KeySet = match &self.keys {
+            Keys::Static(keys) => keys,
+            Keys::Source(source) => {
+                snapshot = source
+                    .current()
+                    .ok_or(Error::new(ErrorKind::KeyUnavailable))?;
+                &snapshot
+            }
+        };
+        let v = &self.validation;
         if token.len() > v.max_token_bytes {
             return Err(Error::new(ErrorKind::TokenTooLarge {
                 len: token.len(),
@@ -369,7 +588,7 @@ impl Verifier {
             }));
         }
         let parts = token::split(token)?;
-        let (header, memo_hit) = match self.inner.headers.get(parts.header) {
+        let (header, memo_hit) = match self.headers.get(parts.header) {
             Some(header) => (header, true),
             None => (self.check_header(parts.header)?, false),
         };
@@ -379,19 +598,15 @@ impl Verifier {
         let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
             .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
         let alg = header.alg;
-        let verified = self
-            .inner
-            .keys
-            .select(header.kid.as_deref(), alg)?
-            .any(|key| {
-                key.verify_signature(alg, parts.signing_input, &signature)
-                    .is_ok()
-            });
+        let verified = keys.select(header.kid.as_deref(), alg)?.any(|key| {
+            key.verify_signature(alg, parts.signing_input, &signature)
+                .is_ok()
+        });
         if !verified {
             return Err(Error::new(ErrorKind::InvalidSignature));
         }
         if !memo_hit {
-            self.inner.headers.put(parts.header, &header);
+            self.headers.put(parts.header, &header);
         }
         Ok((header, payload))
     }
@@ -399,7 +614,7 @@ impl Verifier {
     /// Decodes and parses the header and applies the header rules (`alg` allow-list, `crit`,
     /// `b64`).
     fn check_header(&self, segment: &str) -> Result<Header> {
-        let v = &self.inner.validation;
+        let v = &self.validation;
         let mut header_buf = [0u8; 384];
         let header_json = b64::decode_strict_into(segment, &mut header_buf)
             .map_err(|()| Error::new(ErrorKind::Malformed("the header is not base64url")))?;
@@ -437,7 +652,7 @@ impl Verifier {
     /// cannot decide (the type stopped early or rejected the JSON), the strict two-pass path
     /// decides, so a rule violation always wins over a claims-type mismatch.
     fn check_payload<T: DeserializeOwned>(&self, header: &Header, payload: &[u8]) -> Result<T> {
-        let v = &self.inner.validation;
+        let v = &self.validation;
         let mut state = TeeState::new(&v.required_claims);
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
         if let Some(kind) = state.failure {
@@ -462,8 +677,13 @@ impl Verifier {
     }
 
     fn check_typ(&self, header: &Header) -> Result<()> {
-        match &self.inner.validation.typ {
-            Some(expected) if !header.typ.as_deref().is_some_and(|t| typ_matches(expected, t)) => {
+        match &self.validation.typ {
+            Some(expected)
+                if !header
+                    .typ
+                    .as_deref()
+                    .is_some_and(|t| typ_matches(expected, t)) =>
+            {
                 Err(Error::new(ErrorKind::InvalidType))
             }
             _ => Ok(()),
@@ -471,13 +691,13 @@ impl Verifier {
     }
 
     fn check_claims(&self, c: &RawClaims<'_>) -> Result<()> {
-        let v = &self.inner.validation;
+        let v = &self.validation;
         let missing = |name: &str| Error::new(ErrorKind::MissingClaim(name.to_owned().into()));
         if let Some(i) = (0..v.required_claims.len()).find(|i| c.required_present & (1 << i) == 0) {
             let name = v.required_claims.get(i).map_or("", String::as_str);
             return Err(missing(name));
         }
-        let now = self.inner.clock.now();
+        let now = self.clock.now();
         // Both bounded (leeway and dates by construction), so these cannot overflow.
         let leeway = i64::try_from(v.leeway_secs).unwrap_or(i64::MAX / 4);
         match c.exp {
@@ -530,11 +750,18 @@ impl Verifier {
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("keys", &self.inner.keys)
-            .field("validation", &self.inner.validation)
-            .field("clock", &self.inner.clock)
-            .finish()
+        match &*self.inner {
+            Inner::Single(p) => f
+                .debug_struct("Verifier")
+                .field("keys", &p.keys)
+                .field("validation", &p.validation)
+                .field("clock", &p.clock)
+                .finish(),
+            Inner::Routed { verifiers, .. } => f
+                .debug_struct("Verifier")
+                .field("routes", verifiers)
+                .finish(),
+        }
     }
 }
 
@@ -543,6 +770,7 @@ impl fmt::Debug for Verifier {
 #[must_use]
 pub struct VerifierBuilder {
     keys: KeySet,
+    source: Option<Arc<dyn KeySource>>,
     validation: Validation,
     clock: Option<Arc<dyn Clock>>,
 }
@@ -565,6 +793,13 @@ impl VerifierBuilder {
         for key in keys {
             self.keys.push(key);
         }
+        self
+    }
+
+    /// Takes keys from `source` (for example a remote JWK Set) instead of fixed keys; keys added
+    /// with [`VerifierBuilder::key`] are then ignored.
+    pub fn key_source(mut self, source: Arc<dyn KeySource>) -> Self {
+        self.source = Some(source);
         self
     }
 
@@ -679,7 +914,11 @@ impl VerifierBuilder {
     /// As [`Verifier::new`].
     pub fn build(self) -> Result<Verifier> {
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        Verifier::with_clock(self.keys, self.validation, clock)
+        let keys = match self.source {
+            Some(source) => Keys::Source(source),
+            None => Keys::Static(Arc::new(self.keys)),
+        };
+        Verifier::from_parts(keys, self.validation, clock)
     }
 }
 
