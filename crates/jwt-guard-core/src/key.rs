@@ -1030,3 +1030,116 @@ impl fmt::Debug for KeySet {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_binding_follows_secret_length() {
+        let algs = |n: usize| {
+            Key::hmac(vec![1u8; n])
+                .map(|k| k.algorithms().iter().count())
+                .ok()
+        };
+        assert_eq!(algs(31), None);
+        assert_eq!(algs(32), Some(1));
+        assert_eq!(algs(48), Some(2));
+        assert_eq!(algs(64), Some(3));
+    }
+
+    #[test]
+    fn verify_refuses_algorithms_outside_the_binding() {
+        let key = Key::hmac([3u8; 32]).ok();
+        let err = key.and_then(|k| k.verify_signature(Algorithm::HS512, b"m", b"s").err());
+        assert_eq!(err.map(Error::into_kind), Some(ErrorKind::InvalidAlgorithm));
+    }
+
+    #[test]
+    fn sign_then_verify_raw() {
+        let Ok(key) = Key::hmac([5u8; 64]) else {
+            return;
+        };
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            let sig = key.sign(alg, b"message").unwrap_or_default();
+            assert_eq!(sig.len(), alg.hmac_min_key_len().unwrap_or(0));
+            assert!(key.verify_signature(alg, b"message", &sig).is_ok());
+            assert!(key.verify_signature(alg, b"massage", &sig).is_err());
+        }
+    }
+
+    #[test]
+    fn jwk_use_and_key_ops() {
+        let base = Jwk {
+            kty: "oct".into(),
+            k: Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+            ..Jwk::default()
+        };
+        assert!(Key::from_jwk(&base).is_ok());
+        let enc = Jwk {
+            use_: Some("enc".into()),
+            ..base.clone()
+        };
+        assert!(matches!(
+            Key::from_jwk(&enc).map_err(Error::into_kind),
+            Err(ErrorKind::InvalidKey(_))
+        ));
+        let wrap = Jwk {
+            key_ops: Some(vec!["wrapKey".into()]),
+            ..base.clone()
+        };
+        assert!(matches!(
+            Key::from_jwk(&wrap).map_err(Error::into_kind),
+            Err(ErrorKind::InvalidKey(_))
+        ));
+        let bound = Jwk {
+            alg: Some("HS256".into()),
+            kid: Some("a".into()),
+            ..base.clone()
+        };
+        let key = Key::from_jwk(&bound).ok();
+        assert_eq!(key.as_ref().and_then(Key::kid), Some("a"));
+        let wrong = Jwk {
+            alg: Some("RS256".into()),
+            ..base
+        };
+        assert!(Key::from_jwk(&wrong).is_err());
+    }
+
+    #[test]
+    fn select_by_kid_and_alg() {
+        let set: KeySet = [
+            Key::hmac([1u8; 32]).map(|k| k.with_kid("a")),
+            Key::hmac([2u8; 64]).map(|k| k.with_kid("b")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let count = |kid, alg| {
+            set.select(kid, alg)
+                .map(Iterator::count)
+                .map_err(Error::into_kind)
+        };
+        assert_eq!(count(Some("a"), Algorithm::HS256), Ok(1));
+        assert_eq!(
+            count(Some("a"), Algorithm::HS512),
+            Err(ErrorKind::InvalidAlgorithm)
+        );
+        assert_eq!(
+            count(Some("z"), Algorithm::HS256),
+            Err(ErrorKind::UnknownKey)
+        );
+        assert_eq!(count(None, Algorithm::HS256), Ok(2));
+        assert_eq!(count(None, Algorithm::HS512), Ok(1));
+        assert_eq!(count(None, Algorithm::RS256), Err(ErrorKind::UnknownKey));
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let shown = format!("{:?}", Key::hmac(b"0123456789abcdef0123456789abcdef").ok());
+        assert!(
+            shown.contains("[redacted]") && !shown.contains("0123456789"),
+            "{shown}"
+        );
+    }
+}

@@ -214,3 +214,75 @@ impl TimeClaims {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dangerous::decode_unverified;
+
+    fn signer() -> Option<Signer> {
+        Signer::new(Key::hmac([9u8; 32]).ok()?.with_kid("k"), Algorithm::HS256).ok()
+    }
+
+    #[test]
+    fn header_carries_alg_typ_kid() {
+        let token = signer().and_then(|s| s.encode(&serde_json::json!({"a": 1})).ok());
+        let decoded = token.and_then(|t| decode_unverified::<serde_json::Value>(&t).ok());
+        let header = decoded.map(|d| serde_json::Value::Object(d.header));
+        assert_eq!(
+            header,
+            Some(serde_json::json!({"alg": "HS256", "typ": "JWT", "kid": "k"}))
+        );
+        let untyped = signer()
+            .map(|s| s.with_typ(None))
+            .and_then(|s| s.encode(&serde_json::json!({})).ok());
+        let header = untyped
+            .and_then(|t| decode_unverified::<serde_json::Value>(&t).ok())
+            .map(|d| d.header);
+        assert_eq!(header.map(|h| h.contains_key("typ")), Some(false));
+    }
+
+    #[test]
+    fn claims_must_be_an_object() {
+        let err = signer()
+            .and_then(|s| s.encode(&[1, 2]).err())
+            .map(Error::into_kind);
+        assert!(matches!(err, Some(ErrorKind::Signing(_))));
+        let err = signer()
+            .and_then(|s| s.encode_with_times(&"x", &TimeClaims::new()).err())
+            .map(Error::into_kind);
+        assert!(matches!(err, Some(ErrorKind::Signing(_))));
+    }
+
+    #[test]
+    fn time_claims() {
+        let times = TimeClaims::new()
+            .issued_now()
+            .expires_in(Duration::from_secs(600))
+            .not_before_in(Duration::from_secs(5))
+            .at(1_000);
+        let token = signer().and_then(|s| {
+            s.encode_with_times(&serde_json::json!({"exp": 1}), &times)
+                .ok()
+        });
+        let claims = token
+            .and_then(|t| decode_unverified::<serde_json::Value>(&t).ok())
+            .map(|d| d.claims);
+        assert_eq!(
+            claims,
+            Some(serde_json::json!({"iat": 1000, "nbf": 1005, "exp": 1600}))
+        );
+    }
+
+    #[test]
+    fn public_keys_cannot_sign() {
+        let Ok(set) = crate::keygen::generate(Algorithm::ES256) else {
+            return;
+        };
+        let public = set.public_jwk().ok().and_then(|j| Key::from_jwk(&j).ok());
+        let err = public
+            .and_then(|k| Signer::new(k, Algorithm::ES256).err())
+            .map(Error::into_kind);
+        assert!(matches!(err, Some(ErrorKind::Signing(_))));
+    }
+}
