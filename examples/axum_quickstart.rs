@@ -4,40 +4,21 @@
 //! - `GET /me`: needs a valid token; answers with its verified claims as JSON.
 //! - `GET /admin`: also needs the `admin` scope (403 `insufficient_scope` otherwise).
 //!
-//! With no setup it uses [`DEMO_CONFIG`], whose HS256 secret is written right here, and prints
-//! curl commands with demo tokens minted at start. That secret is public: a demo, never a
-//! deployment. `JWT_GUARD_CONFIG=path.toml` replaces it with a `VerifierConfig` file (a demo token
-//! is then minted only if the file's key can sign); `JWT_GUARD_ADDR` overrides `127.0.0.1:3000`.
-
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+//! With no setup it uses [`common::DEMO_CONFIG`] (shared with `actix_quickstart.rs`), whose HS256
+//! secret is written in `examples/common/mod.rs`, and prints curl commands with demo tokens minted
+//! at start. That secret is public: a demo, never a deployment. `JWT_GUARD_CONFIG=path.toml`
+//! replaces it with a `VerifierConfig` file (a demo token is then minted only if the file's key
+//! can sign); `JWT_GUARD_ADDR` overrides `127.0.0.1:3000`.
 
 use axum::routing::get;
 use axum::{Json, Router};
 use jwt_guard_axum::{Claims, JwtLayer, RequireScopes};
-use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
 use serde_json::{Value, json};
 
-/// The embedded default config. DEMO ONLY: the secret below is in a public source file, so
-/// anyone can mint tokens this server accepts. Use `JWT_GUARD_CONFIG` with your own keys.
-pub(crate) const DEMO_CONFIG: &str = r#"
-algorithms = ["HS256"]
-issuers = ["https://demo.jwt-guard.invalid"]
-audiences = ["axum-quickstart"]
-
-[[keys]]
-kid = "demo"
-secret = "jwt-guard demo secret: public, never use it for real"
-
-[token]
-header = "authorization"   # Authorization: Bearer <token>
-# cookie = "access_token"  # also read a cookie
-# query = true             # also read ?access_token=... (URLs get logged: avoid)
-"#;
-
-/// The listen address unless `JWT_GUARD_ADDR` says otherwise.
-pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+/// The demo config, `JWT_GUARD_CONFIG`/`JWT_GUARD_ADDR`, demo tokens and the printed curl
+/// commands, shared with `actix_quickstart.rs`.
+#[path = "common/mod.rs"]
+pub(crate) mod common;
 
 /// The app: `/public` open, `/me` and `/admin` behind `layer`, `/admin` also needing `admin`.
 pub(crate) fn router(layer: JwtLayer) -> Router {
@@ -63,88 +44,6 @@ async fn admin(Claims(claims): Claims<Value>) -> Json<Value> {
     Json(json!({"admin": true, "sub": claims.get("sub")}))
 }
 
-/// The config from `path` (relative key paths resolve against its directory), or the demo one.
-pub(crate) fn load_config(path: Option<&Path>) -> Result<(VerifierConfig, PathBuf), String> {
-    let Some(path) = path else {
-        let config = toml::from_str(DEMO_CONFIG).map_err(|e| format!("demo config: {e}"))?;
-        return Ok((config, PathBuf::from(".")));
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let base_dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    Ok((config, base_dir))
-}
-
-/// Two demo tokens, valid for an hour: `scope: "read"` (for `/me`) and `scope: "admin read"`.
-#[derive(Debug)]
-pub(crate) struct DemoTokens {
-    pub(crate) me: String,
-    pub(crate) admin: String,
-}
-
-/// Mints the demo tokens with the config's first key that can sign, and checks that the
-/// config's own rules accept them. `Err` says why there are none (public keys only, ...).
-pub(crate) fn demo_tokens(config: &VerifierConfig, base_dir: &Path) -> Result<DemoTokens, String> {
-    let verifier = config.build_in(base_dir).map_err(|e| e.to_string())?;
-    let mut signer = None;
-    for key_config in &config.keys {
-        for key in key_config.load(base_dir).map_err(|e| e.to_string())? {
-            let alg = config
-                .algorithms
-                .iter()
-                .copied()
-                .find(|alg| key.allows(*alg));
-            if let (true, Some(alg)) = (key.can_sign(), alg) {
-                signer = Signer::new(key, alg).ok();
-                break;
-            }
-        }
-        if signer.is_some() {
-            break;
-        }
-    }
-    let Some(mut signer) = signer else {
-        return Err("the config has no key that can sign (public keys only?)".into());
-    };
-    if let Some(typ) = &config.typ {
-        signer = signer.with_typ(Some(typ));
-    }
-    let mint = |scope: &str| {
-        let mut claims = json!({"sub": "demo-user", "scope": scope});
-        if let Some(iss) = config.issuers.first() {
-            claims["iss"] = json!(iss);
-        }
-        if let Some(aud) = config.audiences.first() {
-            claims["aud"] = json!(aud);
-        }
-        if let Some(sub) = &config.subject {
-            claims["sub"] = json!(sub);
-        }
-        let times = TimeClaims::new()
-            .issued_now()
-            .expires_in(Duration::from_secs(3600));
-        let token = signer
-            .encode_with_times(&claims, &times)
-            .map_err(|e| e.to_string())?;
-        match verifier.verify_token(&token) {
-            Ok(_) => Ok(token),
-            Err(e) => Err(format!(
-                "the config's rules refuse a demo token ({}): mint your own",
-                e.code()
-            )),
-        }
-    };
-    Ok(DemoTokens {
-        me: mint("read")?,
-        admin: mint("admin read")?,
-    })
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     match run().await {
@@ -157,41 +56,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let config_path = std::env::var_os("JWT_GUARD_CONFIG").map(PathBuf::from);
-    let (config, base_dir) = load_config(config_path.as_deref())?;
-    match &config_path {
-        None => eprintln!(
-            "WARNING: using the embedded DEMO config: its HS256 secret is public, so anyone can \
-             mint tokens for this server. Set JWT_GUARD_CONFIG=path.toml for real keys."
-        ),
-        Some(path) => eprintln!("using the config {}", path.display()),
-    }
+    let (config, base_dir, addr) = common::settings()?;
     let layer = JwtLayer::from_config_in(&config, &base_dir)?;
-    let addr: SocketAddr = std::env::var("JWT_GUARD_ADDR")
-        .unwrap_or_else(|_| DEFAULT_ADDR.to_owned())
-        .parse()
-        .map_err(|e| format!("JWT_GUARD_ADDR: {e}"))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-
-    println!("jwt-guard axum quickstart listening on http://{addr} (Ctrl-C stops it)\n");
-    println!("  curl -i http://{addr}/public");
-    println!("  curl -i http://{addr}/me                 # 401: no token");
-    match demo_tokens(&config, &base_dir) {
-        Ok(tokens) => {
-            let (me, admin) = (&tokens.me, &tokens.admin);
-            println!("  curl -i -H 'Authorization: Bearer {me}' http://{addr}/me");
-            println!(
-                "  curl -i -H 'Authorization: Bearer {me}' http://{addr}/admin   # 403: no admin scope"
-            );
-            println!("  curl -i -H 'Authorization: Bearer {admin}' http://{addr}/admin");
-        }
-        Err(why) => {
-            println!("  (no demo token: {why})");
-            println!("  curl -i -H 'Authorization: Bearer <your token>' http://{addr}/me");
-        }
-    }
-    println!();
+    common::print_banner("axum", listener.local_addr()?, &config, &base_dir);
 
     axum::serve(listener, router(layer))
         .with_graceful_shutdown(async {

@@ -5,7 +5,8 @@ use std::path::Path;
 use jwt_guard_axum::JwtLayer;
 use serde_json::json;
 
-use crate::quickstart::{DEMO_CONFIG, demo_tokens, load_config, router};
+use crate::quickstart::common::{DEMO_CONFIG, demo_tokens, load_config};
+use crate::quickstart::router;
 use crate::support::{Reply, Server};
 
 #[tokio::test]
@@ -29,7 +30,7 @@ async fn the_quickstart_router_with_its_demo_config() {
     assert_eq!(claims["sub"], "demo-user");
     assert_eq!(claims["scope"], "read");
     assert_eq!(claims["iss"], "https://demo.jwt-guard.invalid");
-    assert_eq!(claims["aud"], "axum-quickstart");
+    assert_eq!(claims["aud"], "jwt-guard-quickstart");
 
     let reply = server.get("/me", &[]).await;
     assert_eq!(reply.status, 401);

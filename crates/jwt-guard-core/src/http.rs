@@ -7,8 +7,10 @@
 //!
 //! Every decision an adapter needs is one call: [`BearerAuth::extract`] finds the token (or says
 //! why the request is malformed), [`BearerAuth::verify`] checks it, [`BearerAuth::claims`] and
-//! [`BearerAuth::check_scopes`] serve the handler, and each failure is a [`Rejection`] that knows
-//! its answer:
+//! [`BearerAuth::check_scopes`] serve the handler ([`BearerAuth::required_claims`],
+//! [`BearerAuth::optional_claims`] and [`BearerAuth::require_scopes`] take the token a middleware
+//! stored, `None` for an anonymous request, so every adapter's extractors answer alike), and each
+//! failure is a [`Rejection`] that knows its answer:
 //!
 //! | case | status | `WWW-Authenticate` | body `error` |
 //! |---|---|---|---|
@@ -1170,6 +1172,53 @@ impl BearerAuth {
         }
     }
 
+    /// What an extractor that needs a token gets from the token its middleware stored (a
+    /// [`VerifiedToken`], or the adapter's handle of one): the token, or, for an anonymous
+    /// request under an optional middleware (`None`), the missing-token rejection (401, bare
+    /// challenge). One decision for every adapter's `Claims<T>`, `Verified` and scope guard.
+    ///
+    /// # Errors
+    /// [`RejectionKind::MissingToken`] when `token` is `None`.
+    pub fn require_token<'t, T: ?Sized>(&self, token: Option<&'t T>) -> Result<&'t T, Rejection> {
+        token.ok_or_else(|| self.missing_token())
+    }
+
+    /// [`BearerAuth::require_token`] then [`BearerAuth::claims`]: what `Claims<T>` answers.
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn required_claims<T: DeserializeOwned>(
+        &self,
+        token: Option<&VerifiedToken>,
+    ) -> Result<T, Rejection> {
+        self.claims(self.require_token(token)?)
+    }
+
+    /// What `Option<Claims<T>>` answers: `None` for an anonymous request, the claims as `T`
+    /// otherwise.
+    ///
+    /// # Errors
+    /// As [`BearerAuth::claims`] when there is a token.
+    pub fn optional_claims<T: DeserializeOwned>(
+        &self,
+        token: Option<&VerifiedToken>,
+    ) -> Result<Option<T>, Rejection> {
+        token.map(|token| self.claims(token)).transpose()
+    }
+
+    /// [`BearerAuth::require_token`] then [`BearerAuth::check_scopes`]: what a scope guard
+    /// answers.
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn require_scopes(
+        &self,
+        token: Option<&VerifiedToken>,
+        required: &RequiredScopes,
+    ) -> Result<(), Rejection> {
+        self.check_scopes(self.require_token(token)?, required)
+    }
+
     /// The verified claims as `T`.
     ///
     /// # Errors
@@ -1608,6 +1657,57 @@ mod tests {
         assert_eq!(err.description(), "the token scope claim is invalid");
         let t = verified(serde_json::json!({"exp": exp, "scp": ["a", 1]}));
         assert!(granted_scopes(&t).is_err());
+    }
+
+    #[test]
+    fn what_extractors_and_scope_guards_answer() {
+        let auth = auth();
+        let exp = 4_102_444_800u64;
+        let token = auth
+            .verifier()
+            .verify_token(&sign(
+                serde_json::json!({"sub": "ada", "exp": exp, "scope": "read"}),
+            ))
+            .unwrap();
+        let sub = |v: serde_json::Value| v["sub"].clone();
+
+        let missing = auth.require_token::<VerifiedToken>(None).unwrap_err();
+        assert!(matches!(missing.kind(), RejectionKind::MissingToken));
+        assert_eq!(missing.realm(), "test");
+        assert!(auth.require_token(Some(&token)).is_ok());
+
+        let claims: serde_json::Value = auth.required_claims(Some(&token)).unwrap();
+        assert_eq!(sub(claims), "ada");
+        let err = auth.required_claims::<serde_json::Value>(None).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(err.error_code(), "missing_token");
+
+        assert!(
+            auth.optional_claims::<serde_json::Value>(None)
+                .unwrap()
+                .is_none()
+        );
+        let some: Option<serde_json::Value> = auth.optional_claims(Some(&token)).unwrap();
+        assert_eq!(some.map(sub), Some(serde_json::json!("ada")));
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct NeedsEmail {
+            email: String,
+        }
+        let err = auth
+            .optional_claims::<NeedsEmail>(Some(&token))
+            .unwrap_err();
+        assert_eq!(err.description(), "the token claims are invalid");
+
+        let admin = RequiredScopes::all(["admin"]);
+        assert!(
+            auth.require_scopes(Some(&token), &RequiredScopes::all(["read"]))
+                .is_ok()
+        );
+        let err = auth.require_scopes(Some(&token), &admin).unwrap_err();
+        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        let err = auth.require_scopes(None, &admin).unwrap_err();
+        assert!(matches!(err.kind(), RejectionKind::MissingToken));
     }
 
     #[test]

@@ -1,0 +1,113 @@
+//! Extractors: [`Claims<T>`] and [`Verified`].
+
+use std::future::{Ready, ready};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use jwt_guard_core::VerifiedToken;
+use jwt_guard_core::http::{BearerAuth, Rejection};
+use serde::de::DeserializeOwned;
+
+use crate::error::JwtError;
+use crate::middleware::Context;
+
+/// The verified token a [`JwtMiddleware`](crate::JwtMiddleware) stored in the request
+/// extensions (header and claims JSON); also an extractor, and what other middleware behind it
+/// reads with `request.extensions().get::<Verified>()`.
+///
+/// Rejects as [`Claims`] does, but never for the claims' shape.
+#[derive(Debug, Clone)]
+pub struct Verified(pub(crate) Arc<VerifiedToken>);
+
+impl Verified {
+    /// The verified token.
+    pub fn token(&self) -> &Arc<VerifiedToken> {
+        &self.0
+    }
+}
+
+impl Deref for Verified {
+    type Target = VerifiedToken;
+
+    fn deref(&self) -> &VerifiedToken {
+        &self.0
+    }
+}
+
+/// The verified claims as `T`, from a route under [`JwtMiddleware`](crate::JwtMiddleware):
+/// `async fn me(Claims(claims): Claims<MyClaims>)`.
+///
+/// The middleware verifies the token once; each `Claims<T>` deserializes the verified claims
+/// JSON into its `T` (so several types can be extracted from one request). The extraction is a
+/// ready future: nothing is boxed, nothing awaits.
+///
+/// # Rejections
+/// - 401 `invalid_token` ("the token claims are invalid") when the claims do not deserialize
+///   into `T` (the token lacks a member the handler needs);
+/// - 401 with a bare `Bearer realm="..."` challenge when there is no token, which can only
+///   happen under an optional middleware (use `Option<Claims<T>>` there to accept anonymous
+///   requests);
+/// - without a `JwtMiddleware` on the route: 401 as for no token, plus an error-level log that
+///   the middleware is missing ([`JwtError::is_missing_middleware`]). It never verifies by
+///   itself.
+///
+/// `Option<Claims<T>>` is `None` for an anonymous request under an optional middleware. actix-web
+/// turns *every* extractor error into `None` for `Option<T>` (its blanket impl, which this crate
+/// cannot override): where axum's `Option<Claims<T>>` answers 401 for claims that do not fit `T`
+/// (or a missing middleware), actix's is `None` — the request is treated as anonymous, and the
+/// reason is still logged. Use `Option<Claims<serde_json::Value>>` or a `T` whose members are
+/// optional if a token that lacks a member must not look anonymous.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Claims<T>(pub T);
+
+impl<T> Deref for Claims<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Claims<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// Runs `f` with the middleware's settings and the verified token, if any; fails closed when no
+/// [`JwtMiddleware`](crate::JwtMiddleware) covers the route.
+pub(crate) fn with_token<R>(
+    request: &HttpRequest,
+    what: &'static str,
+    f: impl FnOnce(&BearerAuth, Option<&Verified>) -> Result<R, Rejection>,
+) -> Result<R, JwtError> {
+    let extensions = request.extensions();
+    let Some(Context(shared)) = extensions.get::<Context>() else {
+        return Err(JwtError::missing_middleware(what));
+    };
+    f(&shared.auth, extensions.get::<Verified>()).map_err(|r| JwtError::new(r, shared))
+}
+
+impl<T: DeserializeOwned> FromRequest for Claims<T> {
+    type Error = JwtError;
+    type Future = Ready<Result<Claims<T>, JwtError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(with_token(request, "Claims", |auth, token| {
+            auth.required_claims(token.map(Deref::deref)).map(Claims)
+        }))
+    }
+}
+
+impl FromRequest for Verified {
+    type Error = JwtError;
+    type Future = Ready<Result<Verified, JwtError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(with_token(request, "Verified", |auth, token| {
+            auth.require_token(token).cloned()
+        }))
+    }
+}

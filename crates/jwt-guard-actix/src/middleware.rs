@@ -1,0 +1,400 @@
+//! [`JwtMiddleware`] → [`JwtMiddlewareService<S>`] → [`ResponseFuture`]: verify once per
+//! request, store the result.
+
+use std::fmt;
+use std::future::{Future, Ready, ready};
+use std::path::Path;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, ready};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::HeaderMap;
+use actix_web::{HttpMessage, HttpResponse};
+use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations, TokenSource};
+use jwt_guard_core::{Error, VerifiedToken, Verifier, VerifierConfig};
+use pin_project_lite::pin_project;
+
+use crate::error::JwtError;
+use crate::extract::Verified;
+
+pub(crate) type ErrorHook = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
+
+/// What a middleware shares with its services, the extractors and
+/// [`RequireScopes`](crate::RequireScopes).
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) auth: BearerAuth,
+    pub(crate) on_error: Option<ErrorHook>,
+}
+
+/// The request extension every request under a [`JwtMiddleware`] gets (with or without a
+/// token), so extractors can tell "optional middleware, anonymous" from "no middleware".
+#[derive(Clone)]
+pub(crate) struct Context(pub(crate) Arc<Shared>);
+
+/// An actix request as the core's token extraction sees it (actix-web 4 is on `http` 0.2, the
+/// core on `http` 1, so the core reads it through [`TokenSource`]).
+pub(crate) struct ActixRequest<'a> {
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+}
+
+impl<'a> ActixRequest<'a> {
+    pub(crate) fn new(request: &'a ServiceRequest) -> ActixRequest<'a> {
+        ActixRequest {
+            headers: request.headers(),
+            query: request.uri().query(),
+        }
+    }
+}
+
+impl<'a> TokenSource for ActixRequest<'a> {
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, 'a> {
+        self.headers.get_all(name).map(|value| value.as_bytes())
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.query
+    }
+}
+
+/// An actix-web middleware ([`Transform`]) that verifies the request's bearer token once and
+/// stores the result for [`Claims<T>`](crate::Claims), [`Verified`] and
+/// [`RequireScopes`](crate::RequireScopes). Put it on an `App`, a `web::scope`, a
+/// `web::resource` or a single route with `.wrap(..)`.
+///
+/// - Required mode (the default): a request without a token gets 401 with a bare
+///   `Bearer realm="..."` challenge. [`JwtMiddleware::optional`]: it passes, and
+///   `Option<Claims<T>>` is `None`; an invalid token is still refused.
+/// - Where the token is read: [`TokenLocations`] (`[token]` in a [`VerifierConfig`]); a token in
+///   more than one place is 400 `invalid_request`.
+/// - Every refusal is the core's RFC 6750 answer (see [`jwt_guard_core::http`]) as a
+///   [`JwtError`], or what [`JwtMiddleware::on_error`] makes of it; never a 500 for a token
+///   fault.
+///
+/// The answers are those of `jwt-guard-axum`'s `JwtLayer`, byte for byte (the root
+/// `tests/conformance.rs` runs one case table against both).
+#[derive(Clone)]
+pub struct JwtMiddleware {
+    shared: Arc<Shared>,
+}
+
+impl JwtMiddleware {
+    /// A middleware verifying with `verifier` (or a configured [`BearerAuth`]), required mode,
+    /// `Authorization: Bearer` only, realm `"api"`.
+    pub fn new(verifier: impl Into<BearerAuth>) -> JwtMiddleware {
+        JwtMiddleware {
+            shared: Arc::new(Shared {
+                auth: verifier.into(),
+                on_error: None,
+            }),
+        }
+    }
+
+    /// A middleware from a [`VerifierConfig`], including its `[token]` locations (relative
+    /// paths against the current directory).
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::build`], and a bad `[token]` table.
+    pub fn from_config(config: &VerifierConfig) -> Result<JwtMiddleware, Error> {
+        BearerAuth::from_config(config).map(JwtMiddleware::new)
+    }
+
+    /// As [`JwtMiddleware::from_config`], resolving relative paths against `base_dir` (for
+    /// example the config file's directory).
+    ///
+    /// # Errors
+    /// As [`JwtMiddleware::from_config`].
+    pub fn from_config_in(
+        config: &VerifierConfig,
+        base_dir: &Path,
+    ) -> Result<JwtMiddleware, Error> {
+        BearerAuth::from_config_in(config, base_dir).map(JwtMiddleware::new)
+    }
+
+    fn edit(mut self, f: impl FnOnce(&mut Shared)) -> JwtMiddleware {
+        f(Arc::make_mut(&mut self.shared));
+        self
+    }
+
+    /// Optional mode: a request with no token at all passes (extract `Option<Claims<T>>`); a
+    /// request with a bad token is still refused.
+    #[must_use]
+    pub fn optional(self) -> JwtMiddleware {
+        self.edit(|s| s.auth = s.auth.clone().optional(true))
+    }
+
+    /// Reads the token from `locations` instead.
+    #[must_use]
+    pub fn token_locations(self, locations: TokenLocations) -> JwtMiddleware {
+        self.edit(|s| s.auth = s.auth.clone().with_locations(locations))
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenge.
+    #[must_use]
+    pub fn realm(self, realm: &str) -> JwtMiddleware {
+        self.edit(|s| s.auth = s.auth.clone().with_realm(realm))
+    }
+
+    /// Replaces the response for every refusal (of this middleware, of the extractors and of
+    /// [`RequireScopes`](crate::RequireScopes) under it) with `f(&rejection)`. The
+    /// [`Rejection`] has the status, the `WWW-Authenticate` value and the core error. Give a
+    /// closure's argument its type: `.on_error(|r: &Rejection| HttpResponse::NotFound())`.
+    #[must_use]
+    pub fn on_error<F, R>(self, f: F) -> JwtMiddleware
+    where
+        F: Fn(&Rejection) -> R + Send + Sync + 'static,
+        R: Into<HttpResponse>,
+    {
+        let hook: ErrorHook = Arc::new(move |r| f(r).into());
+        self.edit(|s| s.on_error = Some(hook))
+    }
+
+    /// The core settings: verifier, token locations, realm, mode.
+    pub fn auth(&self) -> &BearerAuth {
+        &self.shared.auth
+    }
+}
+
+impl From<Verifier> for JwtMiddleware {
+    fn from(verifier: Verifier) -> JwtMiddleware {
+        JwtMiddleware::new(verifier)
+    }
+}
+
+impl TryFrom<&VerifierConfig> for JwtMiddleware {
+    type Error = Error;
+
+    fn try_from(config: &VerifierConfig) -> Result<JwtMiddleware, Error> {
+        JwtMiddleware::from_config(config)
+    }
+}
+
+impl fmt::Debug for JwtMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtMiddleware")
+            .field("auth", &self.shared.auth)
+            .field("on_error", &self.shared.on_error.is_some())
+            .finish()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for JwtMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = JwtMiddlewareService<S>;
+    type InitError = ();
+    type Future = Ready<Result<JwtMiddlewareService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(JwtMiddlewareService {
+            service: Rc::new(service),
+            shared: Arc::clone(&self.shared),
+        }))
+    }
+}
+
+/// The service [`JwtMiddleware`] makes: verifies, then calls `S` with the verified token in the
+/// request extensions.
+pub struct JwtMiddlewareService<S> {
+    service: Rc<S>,
+    shared: Arc<Shared>,
+}
+
+impl<S> JwtMiddlewareService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.service
+    }
+}
+
+impl<S> fmt::Debug for JwtMiddlewareService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtMiddlewareService")
+            .field("auth", &self.shared.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Verification in flight. Boxed: the verifier's async call borrows the verifier and the token,
+/// which this future must own, so its state cannot be named; one small allocation per request
+/// that carries a token (as in the axum adapter).
+type VerifyFuture = Pin<Box<dyn Future<Output = Result<VerifiedToken, Rejection>>>>;
+
+impl<S, B> Service<ServiceRequest> for JwtMiddlewareService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = ResponseFuture<S, B>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> ResponseFuture<S, B> {
+        let found = self
+            .shared
+            .auth
+            .extract(&ActixRequest::new(&request))
+            .map(|token| token.map(|t| t.into_string()));
+        let state = match found {
+            Err(rejection) => State::Rejected {
+                response: Some(reject(request, rejection, &self.shared)),
+            },
+            Ok(None) => {
+                request
+                    .extensions_mut()
+                    .insert(Context(Arc::clone(&self.shared)));
+                State::Inner {
+                    future: self.service.call(request),
+                }
+            }
+            Ok(Some(token)) => {
+                let shared = Arc::clone(&self.shared);
+                let verify: VerifyFuture =
+                    Box::pin(async move { shared.auth.verify(&token).await });
+                State::Verifying {
+                    verify,
+                    pending: Some((request, Rc::clone(&self.service))),
+                    shared: Arc::clone(&self.shared),
+                }
+            }
+        };
+        ResponseFuture { state }
+    }
+}
+
+/// The refusal as a response: the [`JwtError`] stays attached to it (`response.error()`), so an
+/// outer `Logger` sees it.
+fn reject<B>(
+    request: ServiceRequest,
+    rejection: Rejection,
+    shared: &Arc<Shared>,
+) -> ServiceResponse<EitherBody<B>> {
+    request
+        .error_response(JwtError::new(rejection, shared))
+        .map_into_right_body()
+}
+
+pin_project! {
+    /// The future of [`JwtMiddlewareService<S>`].
+    pub struct ResponseFuture<S, B>
+    where
+        S: Service<ServiceRequest>,
+    {
+        #[pin]
+        state: State<S::Future, S, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, S, B> {
+        Verifying {
+            verify: VerifyFuture,
+            pending: Option<(ServiceRequest, Rc<S>)>,
+            shared: Arc<Shared>,
+        },
+        Inner {
+            #[pin]
+            future: F,
+        },
+        Rejected {
+            response: Option<ServiceResponse<EitherBody<B>>>,
+        },
+    }
+}
+
+impl<S, B> fmt::Debug for ResponseFuture<S, B>
+where
+    S: Service<ServiceRequest>,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Verifying { .. } => "verifying",
+            State::Inner { .. } => "inner",
+            State::Rejected { .. } => "rejected",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+/// What a future polled again after completing gets (a contract violation; never a panic).
+pub(crate) fn polled_after_completion() -> actix_web::Error {
+    actix_web::error::ErrorInternalServerError("a jwt-guard future was polled after completion")
+}
+
+impl<S, B> Future for ResponseFuture<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Verifying {
+                    verify,
+                    pending,
+                    shared,
+                } => {
+                    let result = ready!(verify.as_mut().poll(cx));
+                    let shared = Arc::clone(shared);
+                    let Some((request, service)) = pending.take() else {
+                        return Poll::Ready(Err(polled_after_completion()));
+                    };
+                    match result {
+                        Ok(token) => {
+                            {
+                                let mut extensions = request.extensions_mut();
+                                extensions.insert(Verified(Arc::new(token)));
+                                extensions.insert(Context(shared));
+                            }
+                            let future = service.call(request);
+                            this.state.set(State::Inner { future });
+                        }
+                        Err(rejection) => {
+                            let response = reject(request, rejection, &shared);
+                            this.state.set(State::Rejected { response: None });
+                            return Poll::Ready(Ok(response));
+                        }
+                    }
+                }
+                StateProj::Inner { future } => {
+                    let response = ready!(future.poll(cx))?;
+                    return Poll::Ready(Ok(response.map_into_left_body()));
+                }
+                StateProj::Rejected { response } => {
+                    return Poll::Ready(response.take().ok_or_else(polled_after_completion));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RequireScopes;
+
+    /// `HttpServer::new` runs its factory on every worker: what goes in must be
+    /// `Send + Clone + 'static`.
+    #[test]
+    fn the_middlewares_can_go_into_an_http_server_factory() {
+        fn factory_safe<T: Send + Sync + Clone + 'static>() {}
+        factory_safe::<JwtMiddleware>();
+        factory_safe::<RequireScopes>();
+    }
+}

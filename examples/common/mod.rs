@@ -1,0 +1,161 @@
+//! What `axum_quickstart.rs` and `actix_quickstart.rs` share: the embedded demo config, loading
+//! `JWT_GUARD_CONFIG`, the listen address, demo tokens and the printed curl commands. Each
+//! example includes it with `mod common;` (it is not an example of its own).
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
+use serde_json::json;
+
+/// The embedded default config. DEMO ONLY: the secret below is in a public source file, so
+/// anyone can mint tokens this server accepts. Use `JWT_GUARD_CONFIG` with your own keys.
+pub(crate) const DEMO_CONFIG: &str = r#"
+algorithms = ["HS256"]
+issuers = ["https://demo.jwt-guard.invalid"]
+audiences = ["jwt-guard-quickstart"]
+
+[[keys]]
+kid = "demo"
+secret = "jwt-guard demo secret: public, never use it for real"
+
+[token]
+header = "authorization"   # Authorization: Bearer <token>
+# cookie = "access_token"  # also read a cookie
+# query = true             # also read ?access_token=... (URLs get logged: avoid)
+"#;
+
+/// The listen address unless `JWT_GUARD_ADDR` says otherwise.
+pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// The config from `path` (relative key paths resolve against its directory), or the demo one.
+pub(crate) fn load_config(path: Option<&Path>) -> Result<(VerifierConfig, PathBuf), String> {
+    let Some(path) = path else {
+        let config = toml::from_str(DEMO_CONFIG).map_err(|e| format!("demo config: {e}"))?;
+        return Ok((config, PathBuf::from(".")));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let base_dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    Ok((config, base_dir))
+}
+
+/// What the environment asks for: the config (`JWT_GUARD_CONFIG`, else the demo one, with a
+/// warning on stderr), the directory its relative paths resolve against, and the address
+/// (`JWT_GUARD_ADDR`, else [`DEFAULT_ADDR`]).
+pub(crate) fn settings() -> Result<(VerifierConfig, PathBuf, SocketAddr), Box<dyn Error>> {
+    let config_path = std::env::var_os("JWT_GUARD_CONFIG").map(PathBuf::from);
+    let (config, base_dir) = load_config(config_path.as_deref())?;
+    match &config_path {
+        None => eprintln!(
+            "WARNING: using the embedded DEMO config: its HS256 secret is public, so anyone can \
+             mint tokens for this server. Set JWT_GUARD_CONFIG=path.toml for real keys."
+        ),
+        Some(path) => eprintln!("using the config {}", path.display()),
+    }
+    let addr: SocketAddr = std::env::var("JWT_GUARD_ADDR")
+        .unwrap_or_else(|_| DEFAULT_ADDR.to_owned())
+        .parse()
+        .map_err(|e| format!("JWT_GUARD_ADDR: {e}"))?;
+    Ok((config, base_dir, addr))
+}
+
+/// Two demo tokens, valid for an hour: `scope: "read"` (for `/me`) and `scope: "admin read"`.
+#[derive(Debug)]
+pub(crate) struct DemoTokens {
+    pub(crate) me: String,
+    pub(crate) admin: String,
+}
+
+/// Mints the demo tokens with the config's first key that can sign, and checks that the
+/// config's own rules accept them. `Err` says why there are none (public keys only, ...).
+pub(crate) fn demo_tokens(config: &VerifierConfig, base_dir: &Path) -> Result<DemoTokens, String> {
+    let verifier = config.build_in(base_dir).map_err(|e| e.to_string())?;
+    let mut signer = None;
+    for key_config in &config.keys {
+        for key in key_config.load(base_dir).map_err(|e| e.to_string())? {
+            let alg = config
+                .algorithms
+                .iter()
+                .copied()
+                .find(|alg| key.allows(*alg));
+            if let (true, Some(alg)) = (key.can_sign(), alg) {
+                signer = Signer::new(key, alg).ok();
+                break;
+            }
+        }
+        if signer.is_some() {
+            break;
+        }
+    }
+    let Some(mut signer) = signer else {
+        return Err("the config has no key that can sign (public keys only?)".into());
+    };
+    if let Some(typ) = &config.typ {
+        signer = signer.with_typ(Some(typ));
+    }
+    let mint = |scope: &str| {
+        let mut claims = json!({"sub": "demo-user", "scope": scope});
+        if let Some(iss) = config.issuers.first() {
+            claims["iss"] = json!(iss);
+        }
+        if let Some(aud) = config.audiences.first() {
+            claims["aud"] = json!(aud);
+        }
+        if let Some(sub) = &config.subject {
+            claims["sub"] = json!(sub);
+        }
+        let times = TimeClaims::new()
+            .issued_now()
+            .expires_in(Duration::from_secs(3600));
+        let token = signer
+            .encode_with_times(&claims, &times)
+            .map_err(|e| e.to_string())?;
+        match verifier.verify_token(&token) {
+            Ok(_) => Ok(token),
+            Err(e) => Err(format!(
+                "the config's rules refuse a demo token ({}): mint your own",
+                e.code()
+            )),
+        }
+    };
+    Ok(DemoTokens {
+        me: mint("read")?,
+        admin: mint("admin read")?,
+    })
+}
+
+/// Prints where the server listens and curl commands to try, with demo tokens if the config's
+/// key can mint them.
+pub(crate) fn print_banner(
+    framework: &str,
+    addr: SocketAddr,
+    config: &VerifierConfig,
+    base_dir: &Path,
+) {
+    println!("jwt-guard {framework} quickstart listening on http://{addr} (Ctrl-C stops it)\n");
+    println!("  curl -i http://{addr}/public");
+    println!("  curl -i http://{addr}/me                 # 401: no token");
+    match demo_tokens(config, base_dir) {
+        Ok(tokens) => {
+            let (me, admin) = (&tokens.me, &tokens.admin);
+            println!("  curl -i -H 'Authorization: Bearer {me}' http://{addr}/me");
+            println!(
+                "  curl -i -H 'Authorization: Bearer {me}' http://{addr}/admin   # 403: no admin scope"
+            );
+            println!("  curl -i -H 'Authorization: Bearer {admin}' http://{addr}/admin");
+        }
+        Err(why) => {
+            println!("  (no demo token: {why})");
+            println!("  curl -i -H 'Authorization: Bearer <your token>' http://{addr}/me");
+        }
+    }
+    println!();
+}
