@@ -1,5 +1,51 @@
 //! [`VerifierConfig`]: a serde-deserializable description of a [`Verifier`] (use TOML, JSON,
 //! YAML, ...), with errors that name the field at fault.
+//!
+//! Keys come from one of: `[[keys]]` (fixed keys), `jwks_url` (a remote JWK Set) or
+//! `oidc_issuer` (OpenID Connect discovery of the issuer's JWK Set); the last two need the
+//! `remote` cargo feature and take their fetch and cache settings from the `[remote]` table
+//! ([`RemoteConfig`]). Several issuers: one `[[providers]]` entry each ([`ProviderConfig`]), a
+//! token being routed by its `iss` to exactly one of them.
+//!
+//! ```toml
+//! # One identity provider: the short form.
+//! oidc_issuer = "https://login.example.com"   # accepted issuer + discovery of its jwks_uri
+//! audiences = ["https://api.example.com"]
+//! # algorithms default to every asymmetric one for remote keys; narrow them if you like:
+//! algorithms = ["RS256"]
+//!
+//! [remote]             # optional; defaults shown
+//! timeout_secs = 5
+//! max_body_bytes = 1048576
+//! ttl_secs = 600       # without Cache-Control: max-age
+//! min_ttl_secs = 60    # bounds for max-age
+//! max_ttl_secs = 86400
+//! cooldown_secs = 30   # minimum time between two fetches (unknown kid, refresh, retry)
+//! max_stale_secs = 86400
+//! allow_http = false   # plain http is accepted only to loopback addresses unless true
+//! ```
+//!
+//! ```toml
+//! # Several issuers: each token goes to the provider its (unverified) iss names.
+//! [[providers]]
+//! oidc_issuer = "https://login.example.com"
+//! audiences = ["https://api.example.com"]
+//!
+//! [[providers]]
+//! issuer = "https://partner.example"
+//! jwks_url = "https://partner.example/keys.json"
+//! algorithms = ["ES256"]
+//! audiences = ["api"]
+//!
+//! [[providers]]
+//! issuer = "internal"
+//! algorithms = ["HS256"]
+//! keys = [{ secret_env = "INTERNAL_JWT_SECRET" }]
+//! ```
+//!
+//! [`VerifierConfig::build`] never touches the network: remote key sets are fetched by the first
+//! verification that needs them. `VerifierConfig::load` (with the `remote` feature) fetches
+//! them all before returning and fails fast when one cannot be loaded.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -69,6 +115,21 @@ pub struct VerifierConfig {
     /// The keys.
     #[serde(default)]
     pub keys: Vec<KeyConfig>,
+    /// URL of a remote JWK Set (instead of `keys`; needs the `remote` feature).
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// An OpenID Connect issuer: accepted as issuer, and its discovery document names the JWK
+    /// Set (instead of `keys`; needs the `remote` feature).
+    #[serde(default)]
+    pub oidc_issuer: Option<String>,
+    /// Fetch and cache settings of `jwks_url` / `oidc_issuer` (the `[remote]` table); with
+    /// `[[providers]]`, the settings of every provider that has no `remote` table of its own.
+    #[serde(default)]
+    pub remote: Option<RemoteConfig>,
+    /// Several issuers, one entry each (the `[[providers]]` tables). With providers, the
+    /// top-level rule and key fields must stay unset: each provider carries its own.
+    #[serde(default)]
+    pub providers: Vec<ProviderConfig>,
     /// Where HTTP requests carry the token (the `[token]` table; default: the
     /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
     #[serde(default)]
@@ -211,13 +272,142 @@ impl KeyConfig {
     }
 }
 
+/// One `[[providers]]` entry: an issuer with its own keys and rules. A token whose `iss` equals
+/// `issuer` is verified by this provider alone.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ProviderConfig {
+    /// The issuer (`iss`) this provider verifies tokens of (required unless `oidc_issuer` is
+    /// given, which then is the issuer).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Allowed algorithms (required with `keys`; for remote keys every asymmetric algorithm
+    /// when empty).
+    #[serde(default)]
+    pub algorithms: Vec<Algorithm>,
+    /// Accepted audiences.
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    /// Explicit opt-out of the audience check.
+    #[serde(default)]
+    pub skip_audience_check: bool,
+    /// Required exact `sub`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Leeway in seconds (default 60).
+    #[serde(default)]
+    pub leeway_secs: Option<u64>,
+    /// Whether `exp` is required (default `true`).
+    #[serde(default)]
+    pub require_exp: Option<bool>,
+    /// Claims that must be present.
+    #[serde(default)]
+    pub required_claims: Vec<String>,
+    /// Required header `typ`.
+    #[serde(default)]
+    pub typ: Option<String>,
+    /// Maximum age from `iat`, in seconds.
+    #[serde(default)]
+    pub max_age_secs: Option<u64>,
+    /// Maximum token length in bytes (default 16384).
+    #[serde(default)]
+    pub max_token_bytes: Option<usize>,
+    /// `crit` header names the application understands.
+    #[serde(default)]
+    pub critical_extensions: Vec<String>,
+    /// Fixed keys.
+    #[serde(default)]
+    pub keys: Vec<KeyConfig>,
+    /// URL of a remote JWK Set (needs the `remote` feature).
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// OpenID Connect issuer whose discovery document names the JWK Set (needs the `remote`
+    /// feature).
+    #[serde(default)]
+    pub oidc_issuer: Option<String>,
+    /// Fetch and cache settings for this provider (replaces the top-level `[remote]` table).
+    #[serde(default)]
+    pub remote: Option<RemoteConfig>,
+}
+
+/// The `[remote]` table: how a remote JWK Set is fetched and cached. Every field is optional;
+/// the defaults are those of `jwt_guard_core::remote::RemoteJwks` (feature `remote`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RemoteConfig {
+    /// Allow plain `http` to any host (default: only to loopback addresses).
+    #[serde(default)]
+    pub allow_http: Option<bool>,
+    /// Timeout of each HTTP request, in seconds (default 5).
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+    /// Largest accepted response body, in bytes (default 1048576).
+    #[serde(default)]
+    pub max_body_bytes: Option<usize>,
+    /// Key lifetime without `Cache-Control: max-age`, in seconds (default 600).
+    #[serde(default)]
+    pub ttl_secs: Option<u64>,
+    /// Shortest lifetime `Cache-Control` can set, in seconds (default 60).
+    #[serde(default)]
+    pub min_ttl_secs: Option<u64>,
+    /// Longest lifetime `Cache-Control` can set, in seconds (default 86400).
+    #[serde(default)]
+    pub max_ttl_secs: Option<u64>,
+    /// Minimum time between two fetches, in seconds (default 30).
+    #[serde(default)]
+    pub cooldown_secs: Option<u64>,
+    /// How long past their lifetime the last good keys serve while refreshes fail, in seconds
+    /// (default 86400).
+    #[serde(default)]
+    pub max_stale_secs: Option<u64>,
+}
+
+/// The algorithms a remote key set allows when the config names none: every asymmetric one
+/// (each key still serves only the algorithms of its own type and `alg`); never HMAC.
+const REMOTE_DEFAULT_ALGORITHMS: [Algorithm; 10] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::ES512,
+    Algorithm::EdDSA,
+];
+
+#[cfg(feature = "remote")]
+type RemoteSource = crate::remote::RemoteJwks;
+
+/// Without the `remote` feature no remote source can exist.
+#[cfg(not(feature = "remote"))]
+#[derive(Debug)]
+enum RemoteSource {}
+
+/// The remote sources a config created, with the field that named each (for eager loading).
+type Remotes = Vec<(String, RemoteSource)>;
+
+fn field(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
 impl VerifierConfig {
-    /// Builds the verifier, resolving relative paths against the current directory.
+    /// Builds the verifier, resolving relative paths against the current directory. Makes no
+    /// network request: remote key sets are fetched by the first verification that needs them
+    /// (use `VerifierConfig::load` to fetch them now).
     ///
     /// # Errors
-    /// [`crate::ErrorKind::InvalidConfig`] naming the field at fault.
+    /// [`crate::ErrorKind::InvalidConfig`] naming the field at fault (`algorithms`,
+    /// `keys[1].pem_file`, `jwks_url`, `remote.ttl_secs`, `providers[0].issuer`, ...).
     pub fn build(&self) -> Result<Verifier> {
-        self.builder_in(Path::new("."))?.build()
+        self.build_in(Path::new("."))
     }
 
     /// Builds the verifier, resolving relative paths against `base_dir` (for example the
@@ -226,51 +416,594 @@ impl VerifierConfig {
     /// # Errors
     /// As [`VerifierConfig::build`].
     pub fn build_in(&self, base_dir: &Path) -> Result<Verifier> {
-        self.builder_in(base_dir)?.build()
+        self.assemble(base_dir).map(|(verifier, _)| verifier)
+    }
+
+    /// Builds the verifier and fetches every remote key set before returning: fails fast when
+    /// a provider cannot be reached at startup. Relative paths against the current directory.
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::build`]; [`crate::ErrorKind::KeyUnavailable`] when a remote key
+    /// set cannot be loaded, its source naming the field (`oidc_issuer`,
+    /// `providers[1].jwks_url`, ...) and the reason.
+    #[cfg(feature = "remote")]
+    pub async fn load(&self) -> Result<Verifier> {
+        self.load_in(Path::new(".")).await
+    }
+
+    /// As [`VerifierConfig::load`], resolving relative paths against `base_dir`.
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::load`].
+    #[cfg(feature = "remote")]
+    pub async fn load_in(&self, base_dir: &Path) -> Result<Verifier> {
+        let (verifier, remotes) = self.assemble(base_dir)?;
+        for (field, jwks) in remotes {
+            if let Err(e) = jwks.load().await {
+                return Err(Error::with_source(
+                    crate::ErrorKind::KeyUnavailable,
+                    LoadError { field, source: e },
+                ));
+            }
+        }
+        Ok(verifier)
     }
 
     /// A [`VerifierBuilder`] with everything this config says, to add to in code (a clock, ...).
+    /// Single-provider configs only (a `[[providers]]` config builds a routed verifier: use
+    /// [`VerifierConfig::build_in`]).
     ///
     /// # Errors
-    /// As [`VerifierConfig::build`], for the keys.
+    /// As [`VerifierConfig::build`], for the keys; `providers` for a config with providers.
     pub fn builder_in(&self, base_dir: &Path) -> Result<VerifierBuilder> {
+        if !self.providers.is_empty() {
+            return Err(Error::config(
+                "providers",
+                "a config with [[providers]] builds a routed verifier: use build or build_in",
+            ));
+        }
+        self.single().builder("", base_dir, None, &mut Vec::new())
+    }
+
+    /// The top-level fields as one provider.
+    fn single(&self) -> Single<'_> {
+        Single {
+            config: self,
+            issuers: &self.issuers,
+        }
+    }
+
+    fn assemble(&self, base_dir: &Path) -> Result<(Verifier, Remotes)> {
+        let mut remotes = Vec::new();
+        if self.providers.is_empty() {
+            let verifier = self
+                .single()
+                .builder("", base_dir, None, &mut remotes)?
+                .build()?;
+            return Ok((verifier, remotes));
+        }
+        self.check_no_top_level_rules()?;
+        let mut verifiers = Vec::with_capacity(self.providers.len());
+        for (i, provider) in self.providers.iter().enumerate() {
+            let prefix = format!("providers[{i}]");
+            let builder =
+                provider.builder(&prefix, base_dir, self.remote.as_ref(), &mut remotes)?;
+            verifiers.push(builder.build().map_err(|e| e.in_field(&prefix))?);
+        }
+        Ok((Verifier::routed(verifiers)?, remotes))
+    }
+
+    /// With `[[providers]]`, a top-level rule or key field would be ambiguous: refuse it.
+    fn check_no_top_level_rules(&self) -> Result<()> {
+        let set = [
+            ("algorithms", !self.algorithms.is_empty()),
+            ("issuers", !self.issuers.is_empty()),
+            ("audiences", !self.audiences.is_empty()),
+            ("skip_audience_check", self.skip_audience_check),
+            ("subject", self.subject.is_some()),
+            ("leeway_secs", self.leeway_secs.is_some()),
+            ("require_exp", self.require_exp.is_some()),
+            ("required_claims", !self.required_claims.is_empty()),
+            ("typ", self.typ.is_some()),
+            ("max_age_secs", self.max_age_secs.is_some()),
+            ("max_token_bytes", self.max_token_bytes.is_some()),
+            ("critical_extensions", !self.critical_extensions.is_empty()),
+            ("keys", !self.keys.is_empty()),
+            ("jwks_url", self.jwks_url.is_some()),
+            ("oidc_issuer", self.oidc_issuer.is_some()),
+        ];
+        match set.iter().find(|(_, is_set)| *is_set) {
+            Some((name, _)) => Err(Error::config(
+                *name,
+                "with [[providers]], set it in each provider instead (only [token] and \
+                 [remote] apply to all)",
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The rules and keys of one verifier, as either the top level or a `[[providers]]` entry
+/// gives them.
+trait ProviderFields {
+    fn rules(&self) -> Rules<'_>;
+    /// The accepted issuers, or an error naming the field.
+    fn issuers(&self, prefix: &str) -> Result<Vec<String>>;
+}
+
+struct Rules<'a> {
+    algorithms: &'a [Algorithm],
+    audiences: &'a [String],
+    skip_audience_check: bool,
+    subject: Option<&'a String>,
+    leeway_secs: Option<u64>,
+    require_exp: Option<bool>,
+    required_claims: &'a [String],
+    typ: Option<&'a String>,
+    max_age_secs: Option<u64>,
+    max_token_bytes: Option<usize>,
+    critical_extensions: &'a [String],
+    keys: &'a [KeyConfig],
+    jwks_url: Option<&'a String>,
+    oidc_issuer: Option<&'a String>,
+    remote: Option<&'a RemoteConfig>,
+}
+
+struct Single<'a> {
+    config: &'a VerifierConfig,
+    issuers: &'a [String],
+}
+
+impl ProviderFields for Single<'_> {
+    fn rules(&self) -> Rules<'_> {
+        let c = self.config;
+        Rules {
+            algorithms: &c.algorithms,
+            audiences: &c.audiences,
+            skip_audience_check: c.skip_audience_check,
+            subject: c.subject.as_ref(),
+            leeway_secs: c.leeway_secs,
+            require_exp: c.require_exp,
+            required_claims: &c.required_claims,
+            typ: c.typ.as_ref(),
+            max_age_secs: c.max_age_secs,
+            max_token_bytes: c.max_token_bytes,
+            critical_extensions: &c.critical_extensions,
+            keys: &c.keys,
+            jwks_url: c.jwks_url.as_ref(),
+            oidc_issuer: c.oidc_issuer.as_ref(),
+            remote: c.remote.as_ref(),
+        }
+    }
+
+    fn issuers(&self, _prefix: &str) -> Result<Vec<String>> {
+        let mut issuers = self.issuers.to_vec();
+        if let Some(oidc) = &self.config.oidc_issuer
+            && !issuers.contains(oidc)
+        {
+            issuers.push(oidc.clone());
+        }
+        Ok(issuers)
+    }
+}
+
+impl ProviderFields for ProviderConfig {
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            algorithms: &self.algorithms,
+            audiences: &self.audiences,
+            skip_audience_check: self.skip_audience_check,
+            subject: self.subject.as_ref(),
+            leeway_secs: self.leeway_secs,
+            require_exp: self.require_exp,
+            required_claims: &self.required_claims,
+            typ: self.typ.as_ref(),
+            max_age_secs: self.max_age_secs,
+            max_token_bytes: self.max_token_bytes,
+            critical_extensions: &self.critical_extensions,
+            keys: &self.keys,
+            jwks_url: self.jwks_url.as_ref(),
+            oidc_issuer: self.oidc_issuer.as_ref(),
+            remote: self.remote.as_ref(),
+        }
+    }
+
+    fn issuers(&self, prefix: &str) -> Result<Vec<String>> {
+        match (&self.issuer, &self.oidc_issuer) {
+            (Some(issuer), Some(oidc)) if issuer != oidc => Err(Error::config(
+                field(prefix, "issuer"),
+                "differs from oidc_issuer (the discovered issuer is the one tokens carry)",
+            )),
+            (Some(issuer), _) | (None, Some(issuer)) if !issuer.is_empty() => {
+                Ok(vec![issuer.clone()])
+            }
+            _ => Err(Error::config(
+                field(prefix, "issuer"),
+                "every provider needs the issuer its tokens carry in iss (or an oidc_issuer)",
+            )),
+        }
+    }
+}
+
+trait BuildProvider {
+    /// A builder for this provider; remote sources it creates are added to `remotes`.
+    fn builder(
+        &self,
+        prefix: &str,
+        base_dir: &Path,
+        default_remote: Option<&RemoteConfig>,
+        remotes: &mut Remotes,
+    ) -> Result<VerifierBuilder>;
+}
+
+impl<P: ProviderFields> BuildProvider for P {
+    fn builder(
+        &self,
+        prefix: &str,
+        base_dir: &Path,
+        default_remote: Option<&RemoteConfig>,
+        remotes: &mut Remotes,
+    ) -> Result<VerifierBuilder> {
+        let r = self.rules();
+        let issuers = self.issuers(prefix)?;
+        let is_remote = r.jwks_url.is_some() || r.oidc_issuer.is_some();
+        if r.jwks_url.is_some() && r.oidc_issuer.is_some() {
+            return Err(Error::config(
+                field(prefix, "oidc_issuer"),
+                "give either jwks_url or oidc_issuer, not both",
+            ));
+        }
+        if is_remote && !r.keys.is_empty() {
+            return Err(Error::config(
+                field(prefix, "keys"),
+                "give either keys or a remote key set (jwks_url / oidc_issuer), not both",
+            ));
+        }
+        if !is_remote && r.remote.is_some() {
+            return Err(Error::config(
+                field(prefix, "remote"),
+                "only with jwks_url or oidc_issuer",
+            ));
+        }
+
+        let algorithms: Vec<Algorithm> = if r.algorithms.is_empty() && is_remote {
+            REMOTE_DEFAULT_ALGORITHMS.to_vec()
+        } else {
+            r.algorithms.to_vec()
+        };
         let mut builder = Verifier::builder()
-            .algorithms(self.algorithms.iter().copied())
-            .issuers(self.issuers.iter().cloned())
-            .audiences(self.audiences.iter().cloned())
-            .required_claims(self.required_claims.iter().cloned())
-            .critical_extensions(self.critical_extensions.iter().cloned());
-        if self.skip_audience_check {
+            .algorithms(algorithms)
+            .issuers(issuers)
+            .audiences(r.audiences.iter().cloned())
+            .required_claims(r.required_claims.iter().cloned())
+            .critical_extensions(r.critical_extensions.iter().cloned());
+        if r.skip_audience_check {
             builder = builder.skip_audience_check();
         }
-        if let Some(subject) = &self.subject {
+        if let Some(subject) = r.subject {
             builder = builder.subject(subject.clone());
         }
-        if let Some(leeway) = self.leeway_secs {
+        if let Some(leeway) = r.leeway_secs {
             builder = builder.leeway(Duration::from_secs(leeway));
         }
-        if let Some(require) = self.require_exp {
+        if let Some(require) = r.require_exp {
             builder = builder.require_exp(require);
         }
-        if let Some(typ) = &self.typ {
+        if let Some(typ) = r.typ {
             builder = builder.typ(typ.clone());
         }
-        if let Some(max_age) = self.max_age_secs {
+        if let Some(max_age) = r.max_age_secs {
             builder = builder.max_age(Duration::from_secs(max_age));
         }
-        if let Some(max) = self.max_token_bytes {
+        if let Some(max) = r.max_token_bytes {
             builder = builder.max_token_bytes(max);
         }
-        for (i, key) in self.keys.iter().enumerate() {
-            let prefix = format!("keys[{i}]");
+        for (i, key) in r.keys.iter().enumerate() {
+            let key_prefix = field(prefix, &format!("keys[{i}]"));
             let keys = key.load(base_dir).map_err(|e| match e.into_kind() {
                 crate::ErrorKind::InvalidConfig { field, reason } if field.is_empty() => {
-                    Error::config(prefix.clone(), reason)
+                    Error::config(key_prefix.clone(), reason)
                 }
-                kind => Error::new(kind).in_field(&prefix),
+                kind => Error::new(kind).in_field(&key_prefix),
             })?;
             builder = builder.keys(keys);
         }
+        if is_remote {
+            // A provider's own [remote] table replaces the top-level one as a whole.
+            let (settings, settings_prefix) = match r.remote {
+                Some(own) => (own, field(prefix, "remote")),
+                None => (
+                    default_remote.unwrap_or(&NO_REMOTE_SETTINGS),
+                    "remote".to_owned(),
+                ),
+            };
+            let (location_field, location) = match (r.jwks_url, r.oidc_issuer) {
+                (Some(url), _) => (field(prefix, "jwks_url"), RemoteLocation::Jwks(url)),
+                (None, Some(issuer)) => {
+                    (field(prefix, "oidc_issuer"), RemoteLocation::Issuer(issuer))
+                }
+                (None, None) => return Ok(builder),
+            };
+            let source = remote_source(location, &location_field, settings, &settings_prefix)?;
+            builder = builder.key_source(remote_key_source(&source));
+            remotes.push((location_field, source));
+        }
         Ok(builder)
+    }
+}
+
+static NO_REMOTE_SETTINGS: RemoteConfig = RemoteConfig {
+    allow_http: None,
+    timeout_secs: None,
+    max_body_bytes: None,
+    ttl_secs: None,
+    min_ttl_secs: None,
+    max_ttl_secs: None,
+    cooldown_secs: None,
+    max_stale_secs: None,
+};
+
+#[cfg_attr(not(feature = "remote"), allow(dead_code))]
+enum RemoteLocation<'a> {
+    Jwks(&'a str),
+    Issuer(&'a str),
+}
+
+#[cfg(feature = "remote")]
+fn remote_source(
+    location: RemoteLocation<'_>,
+    location_field: &str,
+    settings: &RemoteConfig,
+    settings_prefix: &str,
+) -> Result<RemoteSource> {
+    use crate::remote::RemoteJwks;
+    let mut builder = match location {
+        RemoteLocation::Jwks(url) => RemoteJwks::builder(url),
+        RemoteLocation::Issuer(issuer) => RemoteJwks::discover(issuer),
+    };
+    let secs = Duration::from_secs;
+    if let Some(allow) = settings.allow_http {
+        builder = builder.allow_http(allow);
+    }
+    if let Some(t) = settings.timeout_secs {
+        builder = builder.timeout(secs(t));
+    }
+    if let Some(max) = settings.max_body_bytes {
+        builder = builder.max_body_bytes(max);
+    }
+    if let Some(t) = settings.ttl_secs {
+        builder = builder.ttl(secs(t));
+    }
+    if let Some(t) = settings.min_ttl_secs {
+        builder = builder.min_ttl(secs(t));
+    }
+    if let Some(t) = settings.max_ttl_secs {
+        builder = builder.max_ttl(secs(t));
+    }
+    if let Some(t) = settings.cooldown_secs {
+        builder = builder.cooldown(secs(t));
+    }
+    if let Some(t) = settings.max_stale_secs {
+        builder = builder.max_stale(secs(t));
+    }
+    builder.build().map_err(|e| match e.into_kind() {
+        crate::ErrorKind::InvalidConfig {
+            field: name,
+            reason,
+        } => {
+            let name = match name.as_ref() {
+                "jwks_url" | "oidc_issuer" => location_field.to_owned(),
+                "max_body_bytes" => field(settings_prefix, "max_body_bytes"),
+                "client" => settings_prefix.to_owned(),
+                other => field(settings_prefix, &format!("{other}_secs")),
+            };
+            Error::config(name, reason)
+        }
+        kind => Error::new(kind),
+    })
+}
+
+#[cfg(not(feature = "remote"))]
+fn remote_source(
+    _location: RemoteLocation<'_>,
+    location_field: &str,
+    _settings: &RemoteConfig,
+    _settings_prefix: &str,
+) -> Result<RemoteSource> {
+    Err(Error::config(
+        location_field.to_owned(),
+        "a remote key set needs the `remote` cargo feature (of jwt-guard-core, or of jwt-guard)",
+    ))
+}
+
+#[cfg(feature = "remote")]
+fn remote_key_source(source: &RemoteSource) -> std::sync::Arc<dyn crate::verifier::KeySource> {
+    std::sync::Arc::new(source.clone())
+}
+
+#[cfg(not(feature = "remote"))]
+fn remote_key_source(source: &RemoteSource) -> std::sync::Arc<dyn crate::verifier::KeySource> {
+    match *source {}
+}
+
+/// Which remote key set failed to load, and why (the source of the `key_unavailable` error of
+/// `VerifierConfig::load`).
+#[cfg(feature = "remote")]
+#[derive(Debug)]
+struct LoadError {
+    field: String,
+    source: Error,
+}
+
+#[cfg(feature = "remote")]
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot load the key set of `{}`", self.field)
+    }
+}
+
+#[cfg(feature = "remote")]
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // Why the fetch failed (the `key_unavailable` wrapper around it would repeat itself).
+        std::error::Error::source(&self.source).or(Some(&self.source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn parse(text: &str) -> VerifierConfig {
+        toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn field_of(text: &str) -> String {
+        match parse(text).build().map_err(Error::into_kind) {
+            Err(ErrorKind::InvalidConfig { field, .. }) => field.into_owned(),
+            other => panic!("expected InvalidConfig, got {other:?}\n{text}"),
+        }
+    }
+
+    const SECRET: &str = "config-test-secret-of-at-least-32-bytes!";
+
+    #[test]
+    fn provider_and_source_errors_name_the_field() {
+        let hs = format!("algorithms = [\"HS256\"]\nkeys = [{{ secret = \"{SECRET}\" }}]");
+        assert_eq!(
+            field_of(&format!("jwks_url = \"https://idp.example/jwks\"\n{hs}")),
+            "keys"
+        );
+        assert_eq!(
+            field_of(
+                "jwks_url = \"https://idp.example/jwks\"\noidc_issuer = \"https://idp.example\""
+            ),
+            "oidc_issuer"
+        );
+        assert_eq!(field_of(&format!("{hs}\n[remote]\nttl_secs = 5")), "remote");
+        assert_eq!(
+            field_of(&format!(
+                "audiences = [\"api\"]\n[[providers]]\nissuer = \"a\"\n{hs}"
+            )),
+            "audiences"
+        );
+        assert_eq!(
+            field_of(&format!("[[providers]]\n{hs}")),
+            "providers[0].issuer"
+        );
+        assert_eq!(
+            field_of(&format!(
+                "[[providers]]\nissuer = \"a\"\n{hs}\n[[providers]]\nissuer = \"b\"\nalgorithms = []\nkeys = [{{ secret = \"{SECRET}\" }}]"
+            )),
+            "providers[1].algorithms"
+        );
+        assert_eq!(
+            field_of(
+                "[[providers]]\nissuer = \"a\"\nalgorithms = [\"HS256\"]\n[[providers.keys]]\npem_file = \"missing.pem\""
+            ),
+            "providers[0].keys[0].pem_file"
+        );
+        assert_eq!(
+            field_of("[[providers]]\nissuer = \"a\"\noidc_issuer = \"https://b.example\""),
+            "providers[0].issuer"
+        );
+        assert_eq!(
+            field_of(&format!(
+                "[[providers]]\nissuer = \"a\"\n{hs}\n[[providers]]\nissuer = \"a\"\n{hs}"
+            )),
+            "providers[1].issuer"
+        );
+        assert_eq!(
+            field_of(&format!(
+                "[[providers]]\nissuer = \"a\"\n{hs}\n[providers.remote]\nallow_http = true"
+            )),
+            "providers[0].remote"
+        );
+        let err = parse(&format!("[[providers]]\nissuer = \"a\"\n{hs}"))
+            .builder_in(Path::new("."))
+            .err()
+            .map(Error::into_kind);
+        assert!(
+            matches!(err, Some(ErrorKind::InvalidConfig { ref field, .. }) if field == "providers"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn static_providers_route_by_issuer() {
+        let text = format!(
+            "[[providers]]\nissuer = \"a\"\nalgorithms = [\"HS256\"]\naudiences = [\"api\"]\nkeys = [{{ secret = \"{SECRET}\" }}]\n\
+             [[providers]]\nissuer = \"b\"\nalgorithms = [\"HS384\"]\nskip_audience_check = true\nkeys = [{{ secret = \"{SECRET}{SECRET}\" }}]"
+        );
+        let verifier = parse(&text).build().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(verifier.validation().issuers, ["a", "b"]);
+    }
+
+    #[cfg(not(feature = "remote"))]
+    #[test]
+    fn remote_sources_need_the_feature() {
+        assert_eq!(
+            field_of("jwks_url = \"https://idp.example/jwks\""),
+            "jwks_url"
+        );
+        assert_eq!(
+            field_of("[[providers]]\noidc_issuer = \"https://idp.example\""),
+            "providers[0].oidc_issuer"
+        );
+    }
+
+    #[cfg(feature = "remote")]
+    #[test]
+    fn remote_sources_build_without_network() {
+        let verifier = parse(
+            "oidc_issuer = \"https://idp.example\"\naudiences = [\"api\"]\n[remote]\ncooldown_secs = 10",
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let v = verifier.validation();
+        assert_eq!(v.issuers, ["https://idp.example"]);
+        assert_eq!(v.algorithms.iter().count(), 10);
+        assert!(!v.algorithms.contains(Algorithm::HS256));
+        assert!(verifier.keys().is_empty());
+
+        assert_eq!(
+            field_of("jwks_url = \"http://idp.example/jwks\""),
+            "jwks_url"
+        );
+        assert_eq!(field_of("jwks_url = \"not a url\""), "jwks_url");
+        assert!(
+            parse("jwks_url = \"http://idp.example/jwks\"\n[remote]\nallow_http = true")
+                .build()
+                .is_ok()
+        );
+        assert_eq!(
+            field_of("jwks_url = \"https://idp.example/jwks\"\n[remote]\nttl_secs = 5"),
+            "remote.ttl_secs"
+        );
+        assert_eq!(
+            field_of("jwks_url = \"https://idp.example/jwks\"\n[remote]\ncooldown_secs = 0"),
+            "remote.cooldown_secs"
+        );
+        assert_eq!(
+            field_of("jwks_url = \"https://idp.example/jwks\"\n[remote]\nmax_body_bytes = 0"),
+            "remote.max_body_bytes"
+        );
+        assert_eq!(
+            field_of(
+                "[remote]\ntimeout_secs = 0\n[[providers]]\nissuer = \"a\"\njwks_url = \"https://a.example/jwks\""
+            ),
+            "remote.timeout_secs"
+        );
+        assert_eq!(
+            field_of(
+                "[[providers]]\nissuer = \"a\"\njwks_url = \"https://a.example/jwks\"\n[providers.remote]\nmin_ttl_secs = 90000"
+            ),
+            "providers[0].remote.min_ttl_secs"
+        );
+        assert_eq!(
+            field_of("[[providers]]\noidc_issuer = \"ftp://a.example\""),
+            "providers[0].oidc_issuer"
+        );
     }
 }

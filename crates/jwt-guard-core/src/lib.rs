@@ -44,13 +44,15 @@ pub mod http;
 mod jwk;
 mod key;
 pub mod keygen;
+#[cfg(feature = "remote")]
+pub mod remote;
 mod signer;
 mod token;
 mod verifier;
 
 pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{KeyConfig, VerifierConfig};
+pub use config::{KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig};
 pub use error::{BearerError, Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};

@@ -570,16 +570,6 @@ impl Provider {
 
     /// Everything up to and including the signature; returns the header and decoded payload.
     fn verify_signature(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        let snapshot;
-        let keys: &KeySet = match &self.keys {
-            Keys::Static(keys) => keys,
-            Keys::Source(source) => {
-                snapshot = source
-                    .current()
-                    .ok_or(Error::new(ErrorKind::KeyUnavailable))?;
-                &snapshot
-            }
-        };
         let v = &self.validation;
         if token.len() > v.max_token_bytes {
             return Err(Error::new(ErrorKind::TokenTooLarge {
@@ -597,6 +587,19 @@ impl Provider {
         let mut signature_buf = [0u8; 528];
         let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
             .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
+        // The key set is read only once the token is known to be well-formed and its header
+        // acceptable: a malformed token is `malformed`, not `key_unavailable`, and never makes
+        // a remote source fetch.
+        let snapshot;
+        let keys: &KeySet = match &self.keys {
+            Keys::Static(keys) => keys,
+            Keys::Source(source) => {
+                snapshot = source
+                    .current()
+                    .ok_or(Error::new(ErrorKind::KeyUnavailable))?;
+                &snapshot
+            }
+        };
         let alg = header.alg;
         let verified = keys.select(header.kid.as_deref(), alg)?.any(|key| {
             key.verify_signature(alg, parts.signing_input, &signature)
