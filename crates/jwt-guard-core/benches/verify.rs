@@ -8,64 +8,15 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+mod common;
+
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-use aws_lc_rs::hmac;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaKeyPair, RsaPublicKeyComponents,
-};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jwt_guard_core::{Algorithm, Curve, Key, KeyFamily, Signer, Verifier};
-use serde::{Deserialize, Serialize};
-
-const ISS: &str = "https://issuer.example";
-const AUD: &str = "api";
-const SECRET: &[u8; 64] = b"benchmark-secret-benchmark-secret-benchmark-secret-benchmark-sec";
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: String,
-    iss: String,
-    aud: String,
-    exp: i64,
-    iat: i64,
-    scope: String,
-}
-
-fn claims() -> Claims {
-    Claims {
-        sub: "user-1234567890".into(),
-        iss: ISS.into(),
-        aud: AUD.into(),
-        exp: 4_102_444_800,
-        iat: 1_700_000_000,
-        scope: "read write".into(),
-    }
-}
-
-/// The floor: what any verifier must do at least (built once per benchmark, size irrelevant).
-#[allow(clippy::large_enum_variant)]
-enum Floor {
-    Hmac(hmac::Key),
-    Public(ParsedPublicKey),
-}
-
-impl Floor {
-    fn verify(&self, token: &str) -> Option<Claims> {
-        let (signing_input, sig) = token.rsplit_once('.')?;
-        let (_, payload) = signing_input.split_once('.')?;
-        let sig = B64.decode(sig).ok()?;
-        match self {
-            Floor::Hmac(k) => hmac::verify(k, signing_input.as_bytes(), &sig).ok()?,
-            Floor::Public(k) => k.verify_sig(signing_input.as_bytes(), &sig).ok()?,
-        }
-        let payload = B64.decode(payload).ok()?;
-        serde_json::from_slice(&payload).ok()
-    }
-}
 
 /// A private key for `alg` and its PKCS#8 DER (empty for HMAC).
 fn private_key(alg: Algorithm, rsa_der: &[u8]) -> (Key, Vec<u8>) {
@@ -88,91 +39,6 @@ fn private_key(alg: Algorithm, rsa_der: &[u8]) -> (Key, Vec<u8>) {
             .to_vec(),
     };
     (Key::from_der(&der).unwrap(), der)
-}
-
-fn floor_key(alg: Algorithm, key: &Key) -> Floor {
-    if alg.family() == KeyFamily::Hmac {
-        let h = match alg {
-            Algorithm::HS256 => hmac::HMAC_SHA256,
-            Algorithm::HS384 => hmac::HMAC_SHA384,
-            _ => hmac::HMAC_SHA512,
-        };
-        return Floor::Hmac(hmac::Key::new(h, SECRET));
-    }
-    let jwk = key.to_public_jwk().unwrap();
-    let d = |s: &Option<String>| B64.decode(s.as_deref().unwrap()).unwrap();
-    let parsed = match alg {
-        Algorithm::RS256
-        | Algorithm::RS384
-        | Algorithm::RS512
-        | Algorithm::PS256
-        | Algorithm::PS384
-        | Algorithm::PS512 => {
-            let params: &'static signature::RsaParameters = match alg {
-                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-                Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-                Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-                Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-                _ => &signature::RSA_PSS_2048_8192_SHA512,
-            };
-            RsaPublicKeyComponents {
-                n: d(&jwk.n),
-                e: d(&jwk.e),
-            }
-            .to_parsed_public_key(params)
-            .unwrap()
-        }
-        Algorithm::EdDSA => ParsedPublicKey::new(&signature::ED25519, d(&jwk.x)).unwrap(),
-        _ => {
-            let alg: &'static signature::EcdsaVerificationAlgorithm = match alg {
-                Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
-                Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
-                _ => &signature::ECDSA_P521_SHA512_FIXED,
-            };
-            let mut point = vec![4u8];
-            point.extend(d(&jwk.x));
-            point.extend(d(&jwk.y));
-            ParsedPublicKey::new(alg, point).unwrap()
-        }
-    };
-    Floor::Public(parsed)
-}
-
-fn jsonwebtoken_alg(alg: Algorithm) -> Option<jsonwebtoken::Algorithm> {
-    use jsonwebtoken::Algorithm as J;
-    Some(match alg {
-        Algorithm::HS256 => J::HS256,
-        Algorithm::HS384 => J::HS384,
-        Algorithm::HS512 => J::HS512,
-        Algorithm::RS256 => J::RS256,
-        Algorithm::RS384 => J::RS384,
-        Algorithm::RS512 => J::RS512,
-        Algorithm::PS256 => J::PS256,
-        Algorithm::PS384 => J::PS384,
-        Algorithm::PS512 => J::PS512,
-        Algorithm::ES256 => J::ES256,
-        Algorithm::ES384 => J::ES384,
-        Algorithm::EdDSA => J::EdDSA,
-        _ => return None, // ES512: jsonwebtoken has none (its issue #250)
-    })
-}
-
-fn jsonwebtoken_key(alg: Algorithm, key: &Key) -> jsonwebtoken::DecodingKey {
-    use jsonwebtoken::DecodingKey;
-    if alg.family() == KeyFamily::Hmac {
-        return DecodingKey::from_secret(SECRET);
-    }
-    let jwk = key.to_public_jwk().unwrap();
-    match alg.family() {
-        KeyFamily::Rsa => {
-            DecodingKey::from_rsa_components(jwk.n.as_deref().unwrap(), jwk.e.as_deref().unwrap())
-                .unwrap()
-        }
-        KeyFamily::Ed25519 => DecodingKey::from_ed_components(jwk.x.as_deref().unwrap()).unwrap(),
-        _ => DecodingKey::from_ec_components(jwk.x.as_deref().unwrap(), jwk.y.as_deref().unwrap())
-            .unwrap(),
-    }
 }
 
 fn verify(c: &mut Criterion) {

@@ -1,0 +1,81 @@
+//! Instruction counts per verification, for `benches/instructions.sh` (callgrind counts
+//! instructions, not seconds, so the result does not depend on what else the machine runs).
+//!
+//! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`:
+//! verifies one token N times. The script runs it with two values of N under callgrind and
+//! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
+
+mod common;
+
+use std::hint::black_box;
+
+use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
+use jwt_guard_core::{Algorithm, Key, KeyFamily, Signer, Verifier};
+
+fn fixture_key(alg: Algorithm) -> Key {
+    let name = match alg.family() {
+        KeyFamily::Hmac => return Key::hmac(SECRET).unwrap(),
+        KeyFamily::Rsa => "rsa2048",
+        KeyFamily::Ed25519 => "ed25519",
+        _ => match alg {
+            Algorithm::ES256 => "p256",
+            Algorithm::ES384 => "p384",
+            _ => "p521",
+        },
+    };
+    let path = format!(
+        "{}/tests/fixtures/keys/{name}.key.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Key::from_pem(std::fs::read(path).unwrap()).unwrap()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let [which, alg, n] = args.as_slice() else {
+        eprintln!("usage: instructions jwt-guard|jsonwebtoken|floor ALG N");
+        std::process::exit(2);
+    };
+    let alg: Algorithm = alg.parse().unwrap();
+    let n: usize = n.parse().unwrap();
+    let key = fixture_key(alg);
+    let token = Signer::new(key.clone(), alg)
+        .unwrap()
+        .encode(&claims())
+        .unwrap();
+    match which.as_str() {
+        "jwt-guard" => {
+            let verifier = Verifier::builder()
+                .algorithms([alg])
+                .key(key)
+                .issuer(ISS)
+                .audience(AUD)
+                .build()
+                .unwrap();
+            for _ in 0..n {
+                black_box(verifier.verify::<Claims>(black_box(&token)).unwrap());
+            }
+        }
+        "jsonwebtoken" => {
+            let dkey = jsonwebtoken_key(alg, &key);
+            let mut validation = jsonwebtoken::Validation::new(jsonwebtoken_alg(alg).unwrap());
+            validation.set_issuer(&[ISS]);
+            validation.set_audience(&[AUD]);
+            for _ in 0..n {
+                black_box(
+                    jsonwebtoken::decode::<Claims>(black_box(&token), &dkey, &validation).unwrap(),
+                );
+            }
+        }
+        "floor" => {
+            let floor = floor_key(alg, &key);
+            for _ in 0..n {
+                black_box(floor.verify(black_box(&token)).unwrap());
+            }
+        }
+        other => panic!("unknown implementation {other}"),
+    }
+}

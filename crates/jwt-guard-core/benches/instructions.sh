@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Instructions per verification under callgrind (load-independent), per algorithm, for
+# jwt-guard, jsonwebtoken and the floor. Needs valgrind. Prints a markdown table.
+#   bash crates/jwt-guard-core/benches/instructions.sh [ALG...]
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
+      | python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m["target"]["name"]=="instructions" and m.get("executable"): print(m["executable"])' | tail -1)
+algs=("$@"); [ ${#algs[@]} -gt 0 ] || algs=(HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA)
+count() { # impl alg n -> total instructions
+  local out; out=$(mktemp)
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$1" "$2" "$3" >/dev/null 2>&1
+  awk '/^summary:/ {print $2}' "$out"; rm -f "$out"
+}
+per() { # impl alg -> instructions per verify
+  local lo=10 hi=110
+  local a b; a=$(count "$1" "$2" $lo); b=$(count "$1" "$2" $hi)
+  echo $(( (b - a) / (hi - lo) ))
+}
+echo "| alg | jwt-guard | floor | jwt-guard / floor | jsonwebtoken | jsonwebtoken / jwt-guard |"
+echo "|---|---|---|---|---|---|"
+for alg in "${algs[@]}"; do
+  g=$(per jwt-guard "$alg"); f=$(per floor "$alg")
+  if [ "$alg" = ES512 ]; then j=""; else j=$(per jsonwebtoken "$alg"); fi
+  python3 - "$alg" "$g" "$f" "$j" <<'PY'
+import sys
+alg, g, f, j = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+js = f"{int(j):,}" if j else "— (no ES512)"
+jr = f"{int(j)/g:.2f}×" if j else "—"
+print(f"| {alg} | {g:,} | {f:,} | {g/f:.2f}× | {js} | {jr} |")
+PY
+done
