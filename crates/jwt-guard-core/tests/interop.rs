@@ -9,8 +9,6 @@
 //!
 //! Each test checks a whole matrix and reports every failed case at once.
 
-mod support;
-
 use std::str::FromStr as _;
 
 use jsonwebtoken as jwt;
@@ -19,7 +17,7 @@ use jwt_guard_core::{
 };
 use serde_json::{Value, json};
 
-use support::{
+use crate::support::{
     Failures, PyJwtRun, Which, flip_signature_bit, is_hmac, private_pem, public_pem,
     py_key_pem_or_secret, run_pyjwt, secret, signing_key, verifying_key,
 };

@@ -7,7 +7,7 @@ use jwt_guard_core::remote::RemoteJwks;
 use jwt_guard_core::{Algorithm, ErrorKind, KeySource};
 use serde_json::json;
 
-use crate::support::{
+use crate::remote::support::{
     Behaviour, ISS, Server, builder, chain, check, check_sync, closed_url, events, events_for,
     eventually, jwks, signing_key, signing_key_for, verifier,
 };

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jwt_guard_core::{Algorithm, ErrorKind, Key, Signer, VerifierConfig};
 use serde_json::json;
 
-use crate::support::{Behaviour, Server, chain, check, closed_url, jwks, now, signing_key};
+use crate::remote::support::{Behaviour, Server, chain, check, closed_url, jwks, now, signing_key};
 
 const SECRET: &str = "routing-test-secret-of-at-least-32-bytes";
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use jwt_guard_core::ErrorKind;
 
-use crate::support::{Behaviour, Server, builder, check, jwks, signing_key, verifier};
+use crate::remote::support::{Behaviour, Server, builder, check, jwks, signing_key, verifier};
 
 /// A small xorshift generator: random-looking `kid`s without a dependency.
 struct Random(u64);

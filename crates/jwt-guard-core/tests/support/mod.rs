@@ -2,7 +2,7 @@
 //! (`tests/fixtures/keys/`, see its README), a token tamperer, a check collector, and the
 //! PyJWT bridge (`pyjwt_tool.py`).
 
-// Each test binary that declares `mod support;` uses only part of this module.
+// Not every helper is used by every module of the test binary.
 #![allow(dead_code)]
 
 use std::fmt::{Debug, Display};

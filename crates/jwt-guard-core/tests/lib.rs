@@ -1,0 +1,12 @@
+//! jwt-guard-core's integration tests: one binary, a module per topic.
+//!
+//! `cargo test -p jwt-guard-core --test lib [MODULE::]` (add `--features remote` for `remote`).
+
+mod config;
+mod interop;
+#[cfg(feature = "remote")]
+mod remote;
+mod rules;
+mod sources;
+mod support;
+mod vectors;
