@@ -6,6 +6,10 @@
 //! every `WWW-Authenticate` value, `Content-Type`, the body byte for byte); the report names the
 //! case and shows both answers.
 //!
+//! The two quick-start examples run here too, driven by one set of checks
+//! (`conformance/quickstart.rs`). The HTTP harness (`conformance/harness/`) is shared with the
+//! adapters' own suites.
+//!
 //! Run it: `cargo test -p jwt-guard --test conformance`.
 
 mod conformance {
@@ -13,16 +17,20 @@ mod conformance {
     pub(crate) mod cases;
     pub(crate) mod harness;
     pub(crate) mod keys;
+    mod quickstart;
 }
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use conformance::{apps, cases, harness, keys};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cases::{Case, Expect};
 use crate::harness::Answer;
+use crate::harness::actix_server::ActixServer;
+use crate::harness::axum_server::AxumServer;
 
 /// How `answer` differs from `expect` (empty if it does not).
 fn mismatches(expect: &Expect, answer: &Answer) -> Vec<String> {
@@ -54,14 +62,14 @@ fn mismatches(expect: &Expect, answer: &Answer) -> Vec<String> {
 }
 
 /// Runs `case` against both servers; `Err` is the report.
-async fn run(
-    case: &Case,
-    axum: &harness::AxumServer,
-    actix: &harness::ActixServer,
-) -> Result<(), String> {
+async fn run(case: &Case, axum: &AxumServer, actix: &ActixServer) -> Result<(), String> {
     let (target, headers) = case.request();
-    let from_axum = axum.get(&target, &headers).await;
-    let from_actix = actix.get(&target, &headers).await;
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let from_axum = Answer::from(axum.get(&target, &headers).await);
+    let from_actix = Answer::from(actix.get(&target, &headers).await);
     let axum_wrong = mismatches(&case.expect, &from_axum);
     let actix_wrong = mismatches(&case.expect, &from_actix);
     if axum_wrong.is_empty() && actix_wrong.is_empty() && from_axum == from_actix {
@@ -89,12 +97,20 @@ async fn run(
     Err(report)
 }
 
+/// The axum and the actix-web app of one setup.
+async fn servers() -> (AxumServer, ActixServer) {
+    let setup = apps::Setup::new();
+    let axum = AxumServer::router(apps::axum_app::router(&setup)).await;
+    let actix = ActixServer::app(move || {
+        actix_web::App::new().configure(apps::actix_app::routes(Arc::clone(&setup)))
+    });
+    (axum, actix)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_table_two_frameworks() {
     let table = cases::table();
-    let setup = apps::Setup::new();
-    let axum = harness::AxumServer::start(&setup).await;
-    let actix = harness::ActixServer::start(setup);
+    let (axum, actix) = servers().await;
 
     let mut failures = Vec::new();
     for case in &table {
@@ -179,4 +195,48 @@ fn the_table_covers_the_issue() {
             "no case for {needle:?}"
         );
     }
+}
+
+/// The two places where the frameworks answer differently, by design (documented on actix's
+/// `Claims` and in the README), pinned side by side so that a change on either side is noticed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_two_documented_differences() {
+    let (axum, actix) = servers().await;
+    let check = |who: &str, expect: &Expect, answer: Answer| {
+        let wrong = mismatches(expect, &answer);
+        assert!(wrong.is_empty(), "{who}: {answer:?}: {wrong:?}");
+    };
+
+    // `Option<Claims<T>>` for a verified token whose claims do not fit `T`: axum refuses as
+    // `Claims<T>` does; actix's blanket `impl FromRequest for Option<T>` turns every extractor
+    // error into `None`, so the request looks anonymous.
+    let token = format!("Bearer {}", keys::token(json!({})));
+    let headers = [("authorization", token.as_str())];
+    let claims_invalid = cases::invalid_token("the token claims are invalid");
+    check(
+        "axum",
+        &claims_invalid,
+        Answer::from(axum.get("/optional/email", &headers).await),
+    );
+    check(
+        "actix",
+        &cases::ok(json!({"email": null})),
+        Answer::from(actix.get("/optional/email", &headers).await),
+    );
+
+    // A header section over 128 KiB: actix-web answers 431 before any middleware runs; hyper
+    // lets it through to the layer, which finds the token too large.
+    let huge = format!("Bearer {}", "a".repeat(129 * 1024));
+    let headers = [("authorization", huge.as_str())];
+    check(
+        "axum",
+        &cases::invalid_token("the token is too large"),
+        Answer::from(axum.get("/me", &headers).await),
+    );
+    let answer = actix.get("/me", &headers).await;
+    assert_eq!(answer.status, 431, "{answer:?}");
+    assert_eq!(answer.www_authenticate(), None);
+
+    axum.stop().await;
+    actix.stop().await;
 }

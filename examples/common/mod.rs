@@ -1,10 +1,11 @@
 //! What `axum_quickstart.rs` and `actix_quickstart.rs` share: the embedded demo config, loading
-//! `JWT_GUARD_CONFIG`, the listen address, demo tokens and the printed curl commands. Each
-//! example includes it with `mod common;` (it is not an example of its own).
+//! `JWT_GUARD_CONFIG`, the listen address, demo tokens, the printed curl commands and the exit
+//! code. Each example includes it with `mod common;` (it is not an example of its own).
 
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
@@ -158,4 +159,15 @@ pub(crate) fn print_banner(
         }
     }
     println!();
+}
+
+/// The process's exit code for what the server's `run` returned (an error is printed).
+pub(crate) fn exit_code(result: Result<(), Box<dyn Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

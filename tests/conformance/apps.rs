@@ -21,6 +21,9 @@ pub(crate) struct Setup {
     pub(crate) everywhere: VerifierConfig,
     /// As `main`, reading the `x-api-token` header only.
     pub(crate) custom: BearerAuth,
+    /// The `/config` config (TOML, HS256 only, `[token]` header `x-token` + cookie + query),
+    /// for `from_config`.
+    pub(crate) config: VerifierConfig,
 }
 
 impl Setup {
@@ -57,6 +60,23 @@ impl Setup {
             "#
         ))
         .unwrap();
+        let config: VerifierConfig = toml::from_str(&format!(
+            r#"
+            algorithms = ["HS256"]
+            issuers = ["{ISSUER}"]
+            audiences = ["{AUDIENCE}"]
+
+            [[keys]]
+            kid = "hs256"
+            secret = "{HS256_SECRET}"
+
+            [token]
+            header = "x-token"
+            cookie = "session"
+            query = true
+            "#
+        ))
+        .unwrap();
         Arc::new(Setup {
             custom: main
                 .clone()
@@ -64,6 +84,7 @@ impl Setup {
             noaud: BearerAuth::new(verifier(false)).with_realm(REALM),
             main,
             everywhere,
+            config,
         })
     }
 }
@@ -92,21 +113,31 @@ pub(crate) fn email_body(email: &str) -> Value {
     json!({"email": email})
 }
 
+pub(crate) fn optional_email_body(email: Option<&str>) -> Value {
+    json!({"email": email})
+}
+
 pub(crate) fn admin_body() -> Value {
     json!({"admin": true})
+}
+
+pub(crate) fn scoped_body() -> Value {
+    json!({"scoped": true})
 }
 
 pub(crate) fn public_body() -> Value {
     json!({"public": true})
 }
 
-/// The `/hook/me` answer: status, `WWW-Authenticate`, `{"problem", "detail", "status"}`.
+/// The `/hook/*` answer: status, `WWW-Authenticate`, `{"problem", "detail", "status", "code"}`
+/// (`code`: the core error's, if any).
 pub(crate) fn problem(rejection: &Rejection) -> (u16, Option<String>, Value) {
     let status = rejection.status().as_u16();
     let body = json!({
         "problem": rejection.error_code(),
         "detail": rejection.description(),
         "status": status,
+        "code": rejection.error().map(|e| e.code()),
     });
     (status, rejection.www_authenticate(), body)
 }
@@ -135,8 +166,22 @@ pub(crate) mod axum_app {
         Json(admin_body())
     }
 
+    async fn scoped() -> Json<Value> {
+        Json(scoped_body())
+    }
+
     async fn optional(claims: Option<Claims<Sub>>) -> Json<Value> {
         Json(optional_body(claims.as_ref().map(|c| c.sub.as_str())))
+    }
+
+    async fn claims_only(Claims(c): Claims<Sub>) -> Json<Value> {
+        Json(optional_body(Some(&c.sub)))
+    }
+
+    async fn optional_email(claims: Option<Claims<NeedsEmail>>) -> Json<Value> {
+        Json(optional_email_body(
+            claims.as_ref().map(|c| c.email.as_str()),
+        ))
     }
 
     async fn public() -> Json<Value> {
@@ -155,42 +200,54 @@ pub(crate) mod axum_app {
         response
     }
 
-    /// `/me`, `/email` and `/admin` share one layer (`route_layer`: unknown paths stay 404).
+    /// Each group of routes shares one layer (`route_layer`: unknown paths stay 404).
     pub(crate) fn router(setup: &Setup) -> Router {
+        let admin_only = || get(admin).route_layer(RequireScopes::all(["admin"]));
         let main = Router::new()
             .route("/me", get(me))
             .route("/email", get(email))
+            .route("/admin", admin_only())
             .route(
-                "/admin",
-                get(admin).route_layer(RequireScopes::all(["admin"])),
+                "/read-write",
+                get(scoped).route_layer(RequireScopes::all(["read", "write"])),
+            )
+            .route(
+                "/write-or-admin",
+                get(scoped).route_layer(RequireScopes::any(["write", "admin"])),
             )
             .route_layer(JwtLayer::new(setup.main.clone()));
+        let with_hook = Router::new()
+            .route("/hook/me", get(me))
+            .route("/hook/email", get(email))
+            .route("/hook/admin", admin_only())
+            .route_layer(JwtLayer::new(setup.main.clone()).on_error(hook));
+        let optional_mode = Router::new()
+            .route("/optional/me", get(optional))
+            .route("/optional/claims", get(claims_only))
+            .route("/optional/email", get(optional_email))
+            .route("/optional/admin", admin_only())
+            .route_layer(JwtLayer::new(setup.main.clone()).optional());
         let in_one = |path: &str, handler, layer: JwtLayer| {
             Router::new().route(path, handler).route_layer(layer)
         };
-        let base = fixture_dir();
-        let everywhere = JwtLayer::from_config_in(&setup.everywhere, &base)
+        let everywhere = JwtLayer::from_config_in(&setup.everywhere, &fixture_dir())
             .unwrap()
             .realm(REALM);
+        let config = JwtLayer::from_config(&setup.config).unwrap().realm(REALM);
         Router::new()
             .route("/public", get(public))
+            .route("/unguarded/me", get(me))
+            .route("/unguarded/admin", admin_only())
             .merge(main)
-            .merge(in_one(
-                "/hook/me",
-                get(me),
-                JwtLayer::new(setup.main.clone()).on_error(hook),
-            ))
-            .merge(in_one(
-                "/optional/me",
-                get(optional),
-                JwtLayer::new(setup.main.clone()).optional(),
-            ))
+            .merge(with_hook)
+            .merge(optional_mode)
             .merge(in_one(
                 "/noaud/me",
                 get(me),
                 JwtLayer::new(setup.noaud.clone()),
             ))
             .merge(in_one("/everywhere/me", get(me), everywhere))
+            .merge(in_one("/config/me", get(me), config))
             .merge(in_one(
                 "/custom/me",
                 get(me),
@@ -222,8 +279,22 @@ pub(crate) mod actix_app {
         HttpResponse::Ok().json(admin_body())
     }
 
+    async fn scoped() -> HttpResponse {
+        HttpResponse::Ok().json(scoped_body())
+    }
+
     async fn optional(claims: Option<Claims<Sub>>) -> HttpResponse {
         HttpResponse::Ok().json(optional_body(claims.as_ref().map(|c| c.sub.as_str())))
+    }
+
+    async fn claims_only(Claims(c): Claims<Sub>) -> HttpResponse {
+        HttpResponse::Ok().json(optional_body(Some(&c.sub)))
+    }
+
+    async fn optional_email(claims: Option<Claims<NeedsEmail>>) -> HttpResponse {
+        HttpResponse::Ok().json(optional_email_body(
+            claims.as_ref().map(|c| c.email.as_str()),
+        ))
     }
 
     async fn public() -> HttpResponse {
@@ -239,33 +310,53 @@ pub(crate) mod actix_app {
         response.json(body)
     }
 
-    /// Every placement actix offers: per resource (`/me`, `/admin`, `/hook/me`), per route
-    /// (`/email`), per scope (the rest).
+    /// Every placement actix offers: per resource (`/me`, `/admin`, the other scoped routes),
+    /// per route (`/email`), per scope (the rest).
     pub(crate) fn routes(setup: Arc<Setup>) -> impl FnOnce(&mut web::ServiceConfig) {
         move |config| {
             let main = || JwtMiddleware::new(setup.main.clone());
+            // A resource needing `scopes`; the route's middleware goes on it after (runs first).
+            let guarded = |path: &str, scopes: RequireScopes| web::resource(path).wrap(scopes);
+            let admin_only = |path: &str| {
+                guarded(path, RequireScopes::all(["admin"])).route(web::get().to(admin))
+            };
             let everywhere = JwtMiddleware::from_config_in(&setup.everywhere, &fixture_dir())
+                .unwrap()
+                .realm(REALM);
+            let from_config = JwtMiddleware::from_config(&setup.config)
                 .unwrap()
                 .realm(REALM);
             config
                 .route("/public", web::get().to(public))
+                .route("/unguarded/me", web::get().to(me))
+                .service(admin_only("/unguarded/admin"))
                 .service(web::resource("/me").wrap(main()).route(web::get().to(me)))
                 .route("/email", web::get().to(email).wrap(main()))
+                .service(admin_only("/admin").wrap(main()))
                 .service(
-                    web::resource("/admin")
-                        .wrap(RequireScopes::all(["admin"]))
+                    guarded("/read-write", RequireScopes::all(["read", "write"]))
                         .wrap(main())
-                        .route(web::get().to(admin)),
+                        .route(web::get().to(scoped)),
                 )
                 .service(
-                    web::resource("/hook/me")
+                    guarded("/write-or-admin", RequireScopes::any(["write", "admin"]))
+                        .wrap(main())
+                        .route(web::get().to(scoped)),
+                )
+                .service(
+                    web::scope("/hook")
                         .wrap(main().on_error(hook))
-                        .route(web::get().to(me)),
+                        .route("/me", web::get().to(me))
+                        .route("/email", web::get().to(email))
+                        .service(admin_only("/admin")),
                 )
                 .service(
                     web::scope("/optional")
                         .wrap(main().optional())
-                        .route("/me", web::get().to(optional)),
+                        .route("/me", web::get().to(optional))
+                        .route("/claims", web::get().to(claims_only))
+                        .route("/email", web::get().to(optional_email))
+                        .service(admin_only("/admin")),
                 )
                 .service(
                     web::scope("/noaud")
@@ -275,6 +366,11 @@ pub(crate) mod actix_app {
                 .service(
                     web::scope("/everywhere")
                         .wrap(everywhere)
+                        .route("/me", web::get().to(me)),
+                )
+                .service(
+                    web::scope("/config")
+                        .wrap(from_config)
                         .route("/me", web::get().to(me)),
                 )
                 .service(

@@ -9,17 +9,22 @@
 //! | `/me` | all 13 algorithms, the fixture keys by `kid`, issuer and audience checked, realm `conformance`; answers `{"sub", "alg"}` |
 //! | `/email` | as `/me`; the handler's claims type needs `email` |
 //! | `/admin` | as `/me`, plus `RequireScopes::all(["admin"])`; answers `{"admin": true}` |
+//! | `/read-write`, `/write-or-admin` | as `/me`, plus `RequireScopes::all(["read", "write"])`, `RequireScopes::any(["write", "admin"])`; answer `{"scoped": true}` |
 //! | `/noaud/me` | as `/me` without a configured audience |
-//! | `/everywhere/me` | from a TOML config: HS256 and ES256 only, `[token]` header + cookie `session` + query `access_token` |
+//! | `/everywhere/me` | from a TOML config (`from_config_in`): HS256 and ES256 only, `[token]` header + cookie `session` + query `access_token` |
+//! | `/config/me` | from a TOML config (`from_config`): HS256 only, `[token]` header `x-token` + cookie `session` + query `access_token` |
 //! | `/custom/me` | as `/me`, token in the `x-api-token` header only |
 //! | `/optional/me` | as `/me`, optional mode, `Option<Claims<T>>`; answers `{"sub": null}` when anonymous |
-//! | `/hook/me` | as `/me`, with an `on_error` hook answering `{"problem", "detail", "status"}` |
+//! | `/optional/claims`, `/optional/email`, `/optional/admin` | optional mode: `Claims<T>` (answers `{"sub"}`), `Option<Claims<T>>` of the `/email` type (answers `{"email"}`, `null` when anonymous), the `/admin` scope guard |
+//! | `/hook/me`, `/hook/email`, `/hook/admin` | as `/me`, `/email`, `/admin`, with an `on_error` hook answering `{"problem", "detail", "status", "code"}` |
+//! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
 //! | `/public` | no middleware |
 //!
-//! Not in the table, because the frameworks cannot agree on it: `Option<Claims<T>>` for a
+//! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
 //! verified token whose claims do not fit `T` (axum: 401 `invalid_token`; actix-web: `None`,
-//! since actix's blanket `impl FromRequest for Option<T>` swallows every extractor error). Both
-//! behaviours are pinned in the adapters' own tests (`optional.rs`).
+//! since actix's blanket `impl FromRequest for Option<T>` swallows every extractor error), and a
+//! header section over 128 KiB (actix-web: 431 before any middleware). Both are pinned, each
+//! framework's answer exactly, by `the_two_documented_differences` in `tests/conformance.rs`.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -116,7 +121,7 @@ fn case(name: impl Into<String>, path: &'static str, carry: Vec<Carry>, expect: 
 // Expected answers
 // ---------------------------------------------------------------------------------------------
 
-fn ok(body: Value) -> Expect {
+pub(crate) fn ok(body: Value) -> Expect {
     Expect {
         status: 200,
         www_authenticate: None,
@@ -149,7 +154,7 @@ fn rejected(status: u16, error: &str, description: &str) -> Expect {
     }
 }
 
-fn invalid_token(description: &str) -> Expect {
+pub(crate) fn invalid_token(description: &str) -> Expect {
     rejected(401, "invalid_token", description)
 }
 
@@ -169,12 +174,26 @@ fn insufficient_scope(scope: &str) -> Expect {
     }
 }
 
-/// What the `/hook/me` hook answers (`apps::problem`).
-fn problem(status: u16, www_authenticate: String, code: &str, detail: &str) -> Expect {
+/// What the `/hook/*` hook answers (`apps::problem`); `core`: the core error's code, if any.
+fn problem(
+    status: u16,
+    www_authenticate: String,
+    code: &str,
+    detail: &str,
+    core: Option<&str>,
+) -> Expect {
     Expect {
         status,
         www_authenticate: Some(www_authenticate),
-        body: json!({"problem": code, "detail": detail, "status": status}),
+        body: json!({"problem": code, "detail": detail, "status": status, "code": core}),
+    }
+}
+
+/// What an extractor or scope guard with no middleware answers: 401, the default realm.
+fn unguarded() -> Expect {
+    Expect {
+        www_authenticate: Some("Bearer realm=\"api\"".into()),
+        ..missing()
     }
 }
 
@@ -575,6 +594,62 @@ pub(crate) fn table() -> Vec<Case> {
         invalid_request(REPEATED),
     ));
 
+    t.push(case(
+        "mixed-case bEaReR",
+        "/me",
+        vec![Authorization(format!("bEaReR {good}"))],
+        me(hs),
+    ));
+    for (what, value) in [
+        ("a comma", "Bearer a,b"),
+        ("a leading =", "Bearer =abc"),
+        ("a quote", "Bearer a\"b"),
+    ] {
+        t.push(case(
+            format!("Bearer token with {what}"),
+            "/me",
+            vec![Authorization(value.into())],
+            invalid_request(SYNTAX),
+        ));
+    }
+    t.push(case(
+        "alg none, bare header and claims",
+        "/me",
+        vec![Bearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZGEifQ.".into())],
+        invalid_token(BAD_ALG),
+    ));
+    // Junk is a 400 or a 401 with a challenge, never a 500.
+    for (value, expect) in [
+        ("", missing()),
+        (
+            "Bearer ",
+            invalid_request("the Authorization header has no bearer token"),
+        ),
+        ("Bearer .", invalid_token(MALFORMED)),
+        ("Bearer ..", invalid_token(MALFORMED)),
+        ("Bearer a.b.c", invalid_token(MALFORMED)),
+        ("Bearer e30.e30.e30", invalid_token(BAD_ALG)),
+        (
+            "Bearer eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2ln",
+            invalid_token(BAD_SIGNATURE),
+        ),
+        (
+            "Bearer eyJhbGciOiJIUzI1NiJ9.e30.",
+            invalid_token(BAD_SIGNATURE),
+        ),
+        ("Bearer ~~~~", invalid_token(MALFORMED)),
+        ("Bearer a==", invalid_token(MALFORMED)),
+        ("Bearer\ttoken", missing()),
+        ("Negotiate abc", missing()),
+    ] {
+        t.push(case(
+            format!("junk Authorization {value:?}"),
+            "/me",
+            vec![Authorization(value.into())],
+            expect,
+        ));
+    }
+
     // --- Token locations (`[token]`: header, cookie `session`, query `access_token`).
     t.push(case(
         "location: Authorization header",
@@ -664,6 +739,73 @@ pub(crate) fn table() -> Vec<Case> {
         invalid_request(REPEATED),
     ));
 
+    t.push(case(
+        "location: query parameter not configured",
+        "/me",
+        vec![Query(format!("access_token={good}"))],
+        missing(),
+    ));
+    t.push(case(
+        "location: expired token in the custom header",
+        "/custom/me",
+        vec![Header("x-api-token", token(json!({"exp": 1_000_000_000})))],
+        invalid_token(EXPIRED),
+    ));
+    t.push(case(
+        "location: forged token in the cookie",
+        "/everywhere/me",
+        vec![Cookie(format!(
+            "session={}",
+            mint(other_key(hs).with_kid("hs256"), hs)
+        ))],
+        invalid_token(BAD_SIGNATURE),
+    ));
+    t.push(case(
+        "location: empty cookie among others counts as absent",
+        "/everywhere/me",
+        vec![Cookie("theme=dark; session=".into())],
+        missing(),
+    ));
+    t.push(case(
+        "location: a query without the parameter",
+        "/everywhere/me",
+        vec![Query("x=1".into())],
+        missing(),
+    ));
+    t.push(case(
+        "location: [token] header from a config (from_config)",
+        "/config/me",
+        vec![Header("x-token", good.clone())],
+        me(hs),
+    ));
+    t.push(case(
+        "location: [token] cookie from a config (from_config)",
+        "/config/me",
+        vec![Cookie(format!("session={good}"))],
+        me(hs),
+    ));
+    t.push(case(
+        "location: [token] query from a config (from_config)",
+        "/config/me",
+        vec![Query(format!("access_token={good}"))],
+        me(hs),
+    ));
+    t.push(case(
+        "location: Authorization where a config names another header",
+        "/config/me",
+        vec![Bearer(good.clone())],
+        missing(),
+    ));
+    t.push(case(
+        "two locations: a config's header and query",
+        "/config/me",
+        vec![
+            Header("x-token", good.clone()),
+            Query(format!("access_token={good}")),
+        ],
+        invalid_request(TWO_PLACES),
+    ));
+
     // --- Claims the handler needs, scopes.
     t.push(case(
         "claims that do not fit the handler's type",
@@ -703,6 +845,55 @@ pub(crate) fn table() -> Vec<Case> {
     ));
     t.push(case("scoped route, no token", "/admin", vec![], missing()));
 
+    t.push(case(
+        "missing scope: no scope claim",
+        "/admin",
+        vec![Bearer(good.clone())],
+        insufficient_scope("admin"),
+    ));
+    t.push(case(
+        "missing scope: all of read write",
+        "/read-write",
+        vec![Bearer(token(json!({"scope": "read"})))],
+        insufficient_scope("read write"),
+    ));
+    t.push(case(
+        "missing scope: any of write admin",
+        "/write-or-admin",
+        vec![Bearer(token(json!({"scope": "read"})))],
+        insufficient_scope("write admin"),
+    ));
+    t.push(case(
+        "scope granted (scope array)",
+        "/admin",
+        vec![Bearer(token(json!({"scope": ["admin"]})))],
+        ok(json!({"admin": true})),
+    ));
+    t.push(case(
+        "scope granted (scp string)",
+        "/admin",
+        vec![Bearer(token(json!({"scp": "admin"})))],
+        ok(json!({"admin": true})),
+    ));
+    t.push(case(
+        "scope granted: all of read write, in another order",
+        "/read-write",
+        vec![Bearer(token(json!({"scope": "write read"})))],
+        ok(json!({"scoped": true})),
+    ));
+    t.push(case(
+        "scope granted: any of write admin",
+        "/write-or-admin",
+        vec![Bearer(token(json!({"scp": ["write"]})))],
+        ok(json!({"scoped": true})),
+    ));
+    t.push(case(
+        "scp claim of the wrong type",
+        "/admin",
+        vec![Bearer(token(json!({"scp": ["admin", 1]})))],
+        invalid_token("the token scp claim is invalid"),
+    ));
+
     // --- Optional mode.
     t.push(case(
         "optional mode without a token",
@@ -735,6 +926,49 @@ pub(crate) fn table() -> Vec<Case> {
         invalid_request("the Authorization header has no bearer token"),
     ));
 
+    t.push(case(
+        "optional mode with a forged token",
+        "/optional/me",
+        vec![Bearer(mint(other_key(hs).with_kid("hs256"), hs))],
+        invalid_token(BAD_SIGNATURE),
+    ));
+    t.push(case(
+        "optional mode, Claims<T>, no token",
+        "/optional/claims",
+        vec![],
+        missing(),
+    ));
+    t.push(case(
+        "optional mode, Claims<T>, with a token",
+        "/optional/claims",
+        vec![Bearer(good.clone())],
+        ok(json!({"sub": "ada"})),
+    ));
+    t.push(case(
+        "optional mode, Option<Claims<T>> that fit",
+        "/optional/email",
+        vec![Bearer(token(json!({"email": "ada@example.test"})))],
+        ok(json!({"email": "ada@example.test"})),
+    ));
+    t.push(case(
+        "optional mode, Option<Claims<T>>, no token",
+        "/optional/email",
+        vec![],
+        ok(json!({"email": null})),
+    ));
+    t.push(case(
+        "optional mode, scoped route, no token",
+        "/optional/admin",
+        vec![],
+        missing(),
+    ));
+    t.push(case(
+        "optional mode, scoped route, with the scope",
+        "/optional/admin",
+        vec![Bearer(token(json!({"scope": "admin"})))],
+        ok(json!({"admin": true})),
+    ));
+
     // --- The custom error hook, and a route without the middleware.
     t.push(case(
         "hook: expired token",
@@ -745,6 +979,7 @@ pub(crate) fn table() -> Vec<Case> {
             challenge("invalid_token", EXPIRED),
             "invalid_token",
             EXPIRED,
+            Some("expired"),
         ),
     ));
     t.push(case(
@@ -756,6 +991,7 @@ pub(crate) fn table() -> Vec<Case> {
             format!("Bearer realm=\"{REALM}\""),
             "missing_token",
             "an access token is required",
+            None,
         ),
     ));
     t.push(case(
@@ -763,6 +999,73 @@ pub(crate) fn table() -> Vec<Case> {
         "/hook/me",
         vec![Bearer(good.clone())],
         me(hs),
+    ));
+    t.push(case(
+        "hook: Bearer with no token",
+        "/hook/me",
+        vec![Authorization("Bearer".into())],
+        problem(
+            400,
+            challenge(
+                "invalid_request",
+                "the Authorization header has no bearer token",
+            ),
+            "invalid_request",
+            "the Authorization header has no bearer token",
+            None,
+        ),
+    ));
+    t.push(case(
+        "hook: claims that do not fit the handler's type",
+        "/hook/email",
+        vec![Bearer(good.clone())],
+        problem(
+            401,
+            challenge("invalid_token", "the token claims are invalid"),
+            "invalid_token",
+            "the token claims are invalid",
+            Some("invalid_claims"),
+        ),
+    ));
+    let lacks_scope = "the token lacks a required scope";
+    t.push(case(
+        "hook: missing scope",
+        "/hook/admin",
+        vec![Bearer(token(json!({"scope": "read"})))],
+        problem(
+            403,
+            format!(
+                "{}, scope=\"admin\"",
+                challenge("insufficient_scope", lacks_scope)
+            ),
+            "insufficient_scope",
+            lacks_scope,
+            None,
+        ),
+    ));
+    t.push(case(
+        "hook: scope granted",
+        "/hook/admin",
+        vec![Bearer(token(json!({"scope": "admin"})))],
+        ok(json!({"admin": true})),
+    ));
+    t.push(case(
+        "no middleware: extractors, no token",
+        "/unguarded/me",
+        vec![],
+        unguarded(),
+    ));
+    t.push(case(
+        "no middleware: extractors, valid token",
+        "/unguarded/me",
+        vec![Bearer(good.clone())],
+        unguarded(),
+    ));
+    t.push(case(
+        "no middleware: scope guard, token with the scope",
+        "/unguarded/admin",
+        vec![Bearer(token(json!({"scope": "admin"})))],
+        unguarded(),
     ));
     t.push(case(
         "public route with an expired token",

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use jwt_guard_core::VerifiedToken;
-use jwt_guard_core::http::{BearerAuth, Rejection};
+use jwt_guard_core::http::{Refusal, Stored};
 use serde::de::DeserializeOwned;
 
 use crate::error::JwtError;
-use crate::middleware::Context;
+use crate::middleware::{Actix, Context};
 
 /// The verified token a [`JwtMiddleware`](crate::JwtMiddleware) stored in the request
 /// extensions (header and claims JSON); also an extractor, and what other middleware behind it
@@ -76,18 +76,20 @@ impl<T> DerefMut for Claims<T> {
     }
 }
 
-/// Runs `f` with the middleware's settings and the verified token, if any; fails closed when no
-/// [`JwtMiddleware`](crate::JwtMiddleware) covers the route.
-pub(crate) fn with_token<R>(
+/// Runs `decide` on what the middleware stored in the request (the core decides; actix's
+/// extensions are borrowed for the call).
+pub(crate) fn with_stored<R>(
     request: &HttpRequest,
     what: &'static str,
-    f: impl FnOnce(&BearerAuth, Option<&Verified>) -> Result<R, Rejection>,
+    decide: impl FnOnce(Stored<'_, Actix, Verified>) -> Result<R, Refusal<Actix>>,
 ) -> Result<R, JwtError> {
     let extensions = request.extensions();
-    let Some(Context(shared)) = extensions.get::<Context>() else {
-        return Err(JwtError::missing_middleware(what));
-    };
-    f(&shared.auth, extensions.get::<Verified>()).map_err(|r| JwtError::new(r, shared))
+    let stored = Stored::new(
+        extensions.get::<Context>().map(|c| &c.0),
+        extensions.get::<Verified>(),
+        what,
+    );
+    decide(stored).map_err(JwtError)
 }
 
 impl<T: DeserializeOwned> FromRequest for Claims<T> {
@@ -95,8 +97,8 @@ impl<T: DeserializeOwned> FromRequest for Claims<T> {
     type Future = Ready<Result<Claims<T>, JwtError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(with_token(request, "Claims", |auth, token| {
-            auth.required_claims(token.map(Deref::deref)).map(Claims)
+        ready(with_stored(request, "Claims", |stored| {
+            stored.claims().map(Claims)
         }))
     }
 }
@@ -106,8 +108,8 @@ impl FromRequest for Verified {
     type Future = Ready<Result<Verified, JwtError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(with_token(request, "Verified", |auth, token| {
-            auth.require_token(token).cloned()
+        ready(with_stored(request, "Verified", |stored| {
+            stored.token().cloned()
         }))
     }
 }

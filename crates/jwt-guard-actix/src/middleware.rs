@@ -6,34 +6,36 @@ use std::future::{Future, Ready, ready};
 use std::path::Path;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, ready};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::HeaderMap;
 use actix_web::{HttpMessage, HttpResponse};
-use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations, TokenSource};
-use jwt_guard_core::{Error, VerifiedToken, Verifier, VerifierConfig};
+use jwt_guard_core::http::{
+    Adapter, Admission, BearerAuth, BearerGuard, Refusal, Rejection, TokenLocations, TokenSource,
+    Verification,
+};
+use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
 
 use crate::error::JwtError;
 use crate::extract::Verified;
 
-pub(crate) type ErrorHook = Arc<dyn Fn(&Rejection) -> HttpResponse + Send + Sync>;
+/// This adapter, to the core: actix-web responses, and how the middleware is added.
+pub(crate) enum Actix {}
 
-/// What a middleware shares with its services, the extractors and
-/// [`RequireScopes`](crate::RequireScopes).
-#[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) auth: BearerAuth,
-    pub(crate) on_error: Option<ErrorHook>,
+impl Adapter for Actix {
+    type Response = HttpResponse;
+    const MIDDLEWARE: &'static str = "JwtMiddleware";
+    const HOW_TO_ADD: &'static str =
+        "`.wrap(JwtMiddleware::new(..))` to the app, scope, resource or route";
 }
 
 /// The request extension every request under a [`JwtMiddleware`] gets (with or without a
 /// token), so extractors can tell "optional middleware, anonymous" from "no middleware".
 #[derive(Clone)]
-pub(crate) struct Context(pub(crate) Arc<Shared>);
+pub(crate) struct Context(pub(crate) BearerGuard<Actix>);
 
 /// An actix request as the core's token extraction sees it (actix-web 4 is on `http` 0.2, the
 /// core on `http` 1, so the core reads it through [`TokenSource`]).
@@ -79,7 +81,7 @@ impl<'a> TokenSource for ActixRequest<'a> {
 /// `tests/conformance.rs` runs one case table against both).
 #[derive(Clone)]
 pub struct JwtMiddleware {
-    shared: Arc<Shared>,
+    guard: BearerGuard<Actix>,
 }
 
 impl JwtMiddleware {
@@ -87,10 +89,7 @@ impl JwtMiddleware {
     /// `Authorization: Bearer` only, realm `"api"`.
     pub fn new(verifier: impl Into<BearerAuth>) -> JwtMiddleware {
         JwtMiddleware {
-            shared: Arc::new(Shared {
-                auth: verifier.into(),
-                on_error: None,
-            }),
+            guard: BearerGuard::new(verifier),
         }
     }
 
@@ -115,28 +114,29 @@ impl JwtMiddleware {
         BearerAuth::from_config_in(config, base_dir).map(JwtMiddleware::new)
     }
 
-    fn edit(mut self, f: impl FnOnce(&mut Shared)) -> JwtMiddleware {
-        f(Arc::make_mut(&mut self.shared));
-        self
-    }
-
     /// Optional mode: a request with no token at all passes (extract `Option<Claims<T>>`); a
     /// request with a bad token is still refused.
     #[must_use]
     pub fn optional(self) -> JwtMiddleware {
-        self.edit(|s| s.auth = s.auth.clone().optional(true))
+        JwtMiddleware {
+            guard: self.guard.optional(),
+        }
     }
 
     /// Reads the token from `locations` instead.
     #[must_use]
     pub fn token_locations(self, locations: TokenLocations) -> JwtMiddleware {
-        self.edit(|s| s.auth = s.auth.clone().with_locations(locations))
+        JwtMiddleware {
+            guard: self.guard.with_locations(locations),
+        }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn realm(self, realm: &str) -> JwtMiddleware {
-        self.edit(|s| s.auth = s.auth.clone().with_realm(realm))
+        JwtMiddleware {
+            guard: self.guard.with_realm(realm),
+        }
     }
 
     /// Replaces the response for every refusal (of this middleware, of the extractors and of
@@ -149,13 +149,14 @@ impl JwtMiddleware {
         F: Fn(&Rejection) -> R + Send + Sync + 'static,
         R: Into<HttpResponse>,
     {
-        let hook: ErrorHook = Arc::new(move |r| f(r).into());
-        self.edit(|s| s.on_error = Some(hook))
+        JwtMiddleware {
+            guard: self.guard.on_error(move |r| f(r).into()),
+        }
     }
 
     /// The core settings: verifier, token locations, realm, mode.
     pub fn auth(&self) -> &BearerAuth {
-        &self.shared.auth
+        self.guard.auth()
     }
 }
 
@@ -176,8 +177,8 @@ impl TryFrom<&VerifierConfig> for JwtMiddleware {
 impl fmt::Debug for JwtMiddleware {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtMiddleware")
-            .field("auth", &self.shared.auth)
-            .field("on_error", &self.shared.on_error.is_some())
+            .field("auth", self.guard.auth())
+            .field("on_error", &self.guard.has_error_hook())
             .finish()
     }
 }
@@ -196,7 +197,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(JwtMiddlewareService {
             service: Rc::new(service),
-            shared: Arc::clone(&self.shared),
+            guard: self.guard.clone(),
         }))
     }
 }
@@ -205,7 +206,7 @@ where
 /// request extensions.
 pub struct JwtMiddlewareService<S> {
     service: Rc<S>,
-    shared: Arc<Shared>,
+    guard: BearerGuard<Actix>,
 }
 
 impl<S> JwtMiddlewareService<S> {
@@ -218,15 +219,10 @@ impl<S> JwtMiddlewareService<S> {
 impl<S> fmt::Debug for JwtMiddlewareService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtMiddlewareService")
-            .field("auth", &self.shared.auth)
+            .field("auth", self.guard.auth())
             .finish_non_exhaustive()
     }
 }
-
-/// Verification in flight. Boxed: the verifier's async call borrows the verifier and the token,
-/// which this future must own, so its state cannot be named; one small allocation per request
-/// that carries a token (as in the axum adapter).
-type VerifyFuture = Pin<Box<dyn Future<Output = Result<VerifiedToken, Rejection>>>>;
 
 impl<S, B> Service<ServiceRequest> for JwtMiddlewareService<S>
 where
@@ -240,33 +236,21 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> ResponseFuture<S, B> {
-        let found = self
-            .shared
-            .auth
-            .extract(&ActixRequest::new(&request))
-            .map(|token| token.map(|t| t.into_string()));
-        let state = match found {
-            Err(rejection) => State::Rejected {
-                response: Some(reject(request, rejection, &self.shared)),
+        let state = match self.guard.admit(&ActixRequest::new(&request)) {
+            Admission::Refuse(refusal) => State::Rejected {
+                response: Some(reject(request, refusal)),
             },
-            Ok(None) => {
-                request
-                    .extensions_mut()
-                    .insert(Context(Arc::clone(&self.shared)));
+            Admission::Anonymous => {
+                request.extensions_mut().insert(Context(self.guard.clone()));
                 State::Inner {
                     future: self.service.call(request),
                 }
             }
-            Ok(Some(token)) => {
-                let shared = Arc::clone(&self.shared);
-                let verify: VerifyFuture =
-                    Box::pin(async move { shared.auth.verify(&token).await });
-                State::Verifying {
-                    verify,
-                    pending: Some((request, Rc::clone(&self.service))),
-                    shared: Arc::clone(&self.shared),
-                }
-            }
+            Admission::Verify(verify) => State::Verifying {
+                verify,
+                pending: Some((request, Rc::clone(&self.service))),
+                guard: self.guard.clone(),
+            },
         };
         ResponseFuture { state }
     }
@@ -274,13 +258,9 @@ where
 
 /// The refusal as a response: the [`JwtError`] stays attached to it (`response.error()`), so an
 /// outer `Logger` sees it.
-fn reject<B>(
-    request: ServiceRequest,
-    rejection: Rejection,
-    shared: &Arc<Shared>,
-) -> ServiceResponse<EitherBody<B>> {
+fn reject<B>(request: ServiceRequest, refusal: Refusal<Actix>) -> ServiceResponse<EitherBody<B>> {
     request
-        .error_response(JwtError::new(rejection, shared))
+        .error_response(JwtError(refusal))
         .map_into_right_body()
 }
 
@@ -299,9 +279,9 @@ pin_project! {
     #[project = StateProj]
     enum State<F, S, B> {
         Verifying {
-            verify: VerifyFuture,
+            verify: Verification<Actix>,
             pending: Option<(ServiceRequest, Rc<S>)>,
-            shared: Arc<Shared>,
+            guard: BearerGuard<Actix>,
         },
         Inner {
             #[pin]
@@ -348,10 +328,9 @@ where
                 StateProj::Verifying {
                     verify,
                     pending,
-                    shared,
+                    guard,
                 } => {
                     let result = ready!(verify.as_mut().poll(cx));
-                    let shared = Arc::clone(shared);
                     let Some((request, service)) = pending.take() else {
                         return Poll::Ready(Err(polled_after_completion()));
                     };
@@ -359,16 +338,15 @@ where
                         Ok(token) => {
                             {
                                 let mut extensions = request.extensions_mut();
-                                extensions.insert(Verified(Arc::new(token)));
-                                extensions.insert(Context(shared));
+                                extensions.insert(Verified(token));
+                                extensions.insert(Context(guard.clone()));
                             }
                             let future = service.call(request);
                             this.state.set(State::Inner { future });
                         }
-                        Err(rejection) => {
-                            let response = reject(request, rejection, &shared);
+                        Err(refusal) => {
                             this.state.set(State::Rejected { response: None });
-                            return Poll::Ready(Ok(response));
+                            return Poll::Ready(Ok(reject(request, refusal)));
                         }
                     }
                 }

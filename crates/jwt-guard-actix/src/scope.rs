@@ -6,14 +6,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, ready};
 
-use actix_web::HttpRequest;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use jwt_guard_core::http::RequiredScopes;
 use pin_project_lite::pin_project;
 
-use crate::error::JwtError;
-use crate::extract::with_token;
+use crate::extract::with_stored;
 use crate::middleware::polled_after_completion;
 
 /// A middleware that requires scopes of the token a [`JwtMiddleware`](crate::JwtMiddleware)
@@ -93,12 +91,6 @@ pub struct RequireScopesService<S> {
     required: Arc<RequiredScopes>,
 }
 
-fn check(request: &HttpRequest, required: &RequiredScopes) -> Result<(), JwtError> {
-    with_token(request, "RequireScopes", |auth, token| {
-        auth.require_scopes(token.map(|t| &**t), required)
-    })
-}
-
 impl<S, B> Service<ServiceRequest> for RequireScopesService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -111,7 +103,10 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> RequireScopesFuture<S::Future, B> {
-        let state = match check(request.request(), &self.required) {
+        let checked = with_stored(request.request(), "RequireScopes", |stored| {
+            stored.scopes(&self.required)
+        });
+        let state = match checked {
             Ok(()) => ScopeState::Inner {
                 future: self.service.call(request),
             },

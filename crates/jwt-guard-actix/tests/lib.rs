@@ -1,19 +1,14 @@
-//! Integration tests of jwt-guard-actix: each test starts a real actix-web server on
-//! `127.0.0.1:0` (its own thread and `System`) and talks to it with a real HTTP/1.1 client
-//! (hyper), asserting exact statuses, `WWW-Authenticate` values and JSON bodies. Servers stop
-//! when their handle drops. The cross-framework conformance suite is the workspace's root
-//! `tests/conformance.rs`.
+//! Integration tests of what is actix-web's own in jwt-guard-actix: every placement of the
+//! middleware, extractors without it, actix's `Option<Claims<T>>`, the `JwtError` attached to
+//! the response, the `on_error` hook taking any `Into<HttpResponse>`. Each HTTP test starts a
+//! real actix-web server on `127.0.0.1:0` (its own thread and `System`) and talks to it with a
+//! real HTTP/1.1 client (hyper); servers stop when their handle drops.
+//!
+//! Every answer both adapters share (statuses, `WWW-Authenticate` values, bodies, token
+//! locations, scopes, optional mode, the hook) is in the workspace's cross-framework table, the
+//! root `tests/conformance.rs`, which also drives `examples/actix_quickstart.rs`.
 
 mod custom;
-mod example;
-mod locations;
-mod optional;
+mod extractors;
 mod placement;
-mod required;
-mod scopes;
 mod support;
-
-/// The example's own code (`examples/actix_quickstart.rs`), driven by `example.rs`.
-#[allow(dead_code)]
-#[path = "../../../examples/actix_quickstart.rs"]
-mod quickstart;

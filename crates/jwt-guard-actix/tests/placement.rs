@@ -53,16 +53,16 @@ async fn every_placement_verifies_the_same_way() {
     let expired = bearer(&expired_token());
     for path in ["/scope/me", "/resource", "/route", "/macro"] {
         let reply = server.get(path, &[("authorization", &good)]).await;
-        assert_eq!((reply.status, reply.body.as_str()), (200, "ada"), "{path}");
-        server.get(path, &[]).await.assert_missing();
+        assert_eq!(reply.answer(), (200, "ada"), "{path}");
+        server.get(path, &[]).await.assert_missing_in(REALM);
         server
             .get(path, &[("authorization", &expired)])
             .await
-            .assert_invalid_token("the token has expired");
+            .assert_rejected_in(REALM, 401, "invalid_token", "the token has expired");
     }
     // Outside the middleware nothing is checked.
     let reply = server.get("/public", &[("authorization", &expired)]).await;
-    assert_eq!((reply.status, reply.body.as_str()), (200, "public"));
+    assert_eq!(reply.answer(), (200, "public"));
 }
 
 /// `Claims<T>` and `Verified` never verify by themselves: without a `JwtMiddleware` they fail
@@ -82,5 +82,5 @@ async fn extractors_without_the_middleware_fail_closed() {
     let reply = server
         .get("/bare-optional", &[("authorization", &good)])
         .await;
-    assert_eq!((reply.status, reply.body.as_str()), (200, "none"));
+    assert_eq!(reply.answer(), (200, "none"));
 }

@@ -4,11 +4,13 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
+use http::Extensions;
 use http::request::Parts;
 use jwt_guard_core::VerifiedToken;
+use jwt_guard_core::http::Stored;
 use serde::de::DeserializeOwned;
 
-use crate::layer::Context;
+use crate::layer::{Axum, Context};
 use crate::rejection::JwtRejection;
 
 /// The verified token a [`JwtLayer`](crate::JwtLayer) stored in the request extensions
@@ -67,28 +69,16 @@ impl<T> DerefMut for Claims<T> {
     }
 }
 
-/// The layer's context and the verified token, if any.
-fn lookup<'p>(
-    parts: &'p Parts,
+/// What the layer stored in the request, for the core to decide on.
+pub(crate) fn stored<'r>(
+    extensions: &'r Extensions,
     what: &'static str,
-) -> Result<(&'p Context, Option<&'p Verified>), JwtRejection> {
-    let context = parts
-        .extensions
-        .get::<Context>()
-        .ok_or_else(|| JwtRejection::missing_layer(what))?;
-    Ok((context, parts.extensions.get::<Verified>()))
-}
-
-fn claims<T: DeserializeOwned>(
-    context: &Context,
-    token: &Verified,
-) -> Result<Claims<T>, JwtRejection> {
-    context
-        .0
-        .auth
-        .claims(token)
-        .map(Claims)
-        .map_err(|r| JwtRejection::new(r, &context.0))
+) -> Stored<'r, Axum, Verified> {
+    Stored::new(
+        extensions.get::<Context>().map(|c| &c.0),
+        extensions.get::<Verified>(),
+        what,
+    )
 }
 
 impl<T, S> FromRequestParts<S> for Claims<T>
@@ -99,13 +89,10 @@ where
     type Rejection = JwtRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, JwtRejection> {
-        match lookup(parts, "Claims")? {
-            (context, Some(token)) => claims(context, token),
-            (context, None) => Err(JwtRejection::new(
-                context.0.auth.missing_token(),
-                &context.0,
-            )),
-        }
+        stored(&parts.extensions, "Claims")
+            .claims()
+            .map(Claims)
+            .map_err(JwtRejection)
     }
 }
 
@@ -120,10 +107,10 @@ where
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, JwtRejection> {
-        match lookup(parts, "Option<Claims>")? {
-            (context, Some(token)) => claims(context, token).map(Some),
-            (_, None) => Ok(None),
-        }
+        stored(&parts.extensions, "Option<Claims>")
+            .optional_claims()
+            .map(|claims| claims.map(Claims))
+            .map_err(JwtRejection)
     }
 }
 
@@ -131,13 +118,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Verified {
     type Rejection = JwtRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, JwtRejection> {
-        match lookup(parts, "Verified")? {
-            (_, Some(token)) => Ok(token.clone()),
-            (context, None) => Err(JwtRejection::new(
-                context.0.auth.missing_token(),
-                &context.0,
-            )),
-        }
+        stored(&parts.extensions, "Verified")
+            .token()
+            .cloned()
+            .map_err(JwtRejection)
     }
 }
 
@@ -148,6 +132,9 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Verified {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, JwtRejection> {
-        Ok(lookup(parts, "Option<Verified>")?.1.cloned())
+        stored(&parts.extensions, "Option<Verified>")
+            .optional_token()
+            .map(Option::<&Verified>::cloned)
+            .map_err(JwtRejection)
     }
 }

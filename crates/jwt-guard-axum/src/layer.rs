@@ -4,7 +4,6 @@ use std::fmt;
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, ready};
 
 use axum_core::BoxError;
@@ -12,8 +11,10 @@ use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
-use jwt_guard_core::{Error, VerifiedToken, Verifier, VerifierConfig};
+use jwt_guard_core::http::{
+    Adapter, Admission, BearerAuth, BearerGuard, Rejection, TokenLocations, Verification,
+};
+use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -21,19 +22,19 @@ use tower_service::Service;
 use crate::extract::Verified;
 use crate::rejection::JwtRejection;
 
-pub(crate) type ErrorHook = Arc<dyn Fn(&Rejection) -> Response + Send + Sync>;
+/// This adapter, to the core: axum responses, and how the layer is added.
+pub(crate) enum Axum {}
 
-/// What a layer shares with its services, the extractors and the scope layer.
-#[derive(Clone)]
-pub(crate) struct Shared {
-    pub(crate) auth: BearerAuth,
-    pub(crate) on_error: Option<ErrorHook>,
+impl Adapter for Axum {
+    type Response = Response;
+    const MIDDLEWARE: &'static str = "JwtLayer";
+    const HOW_TO_ADD: &'static str = "`.layer(JwtLayer::new(..))` (or `.route_layer`)";
 }
 
 /// The request extension every request under a [`JwtLayer`] gets (with or without a token), so
 /// extractors can tell "optional layer, anonymous" from "no layer".
 #[derive(Clone)]
-pub(crate) struct Context(pub(crate) Arc<Shared>);
+pub(crate) struct Context(pub(crate) BearerGuard<Axum>);
 
 /// A tower [`Layer`] that verifies the request's bearer token once and stores the result for
 /// [`Claims<T>`](crate::Claims) and [`Verified`]. Works over any `http::Request<B>`: axum
@@ -51,7 +52,7 @@ pub(crate) struct Context(pub(crate) Arc<Shared>);
 /// already is one).
 #[derive(Clone)]
 pub struct JwtLayer {
-    shared: Arc<Shared>,
+    guard: BearerGuard<Axum>,
 }
 
 impl JwtLayer {
@@ -59,10 +60,7 @@ impl JwtLayer {
     /// `Authorization: Bearer` only, realm `"api"`.
     pub fn new(verifier: impl Into<BearerAuth>) -> JwtLayer {
         JwtLayer {
-            shared: Arc::new(Shared {
-                auth: verifier.into(),
-                on_error: None,
-            }),
+            guard: BearerGuard::new(verifier),
         }
     }
 
@@ -84,28 +82,29 @@ impl JwtLayer {
         BearerAuth::from_config_in(config, base_dir).map(JwtLayer::new)
     }
 
-    fn edit(mut self, f: impl FnOnce(&mut Shared)) -> JwtLayer {
-        f(Arc::make_mut(&mut self.shared));
-        self
-    }
-
     /// Optional mode: a request with no token at all passes (extract `Option<Claims<T>>`); a
     /// request with a bad token is still refused.
     #[must_use]
     pub fn optional(self) -> JwtLayer {
-        self.edit(|s| s.auth = s.auth.clone().optional(true))
+        JwtLayer {
+            guard: self.guard.optional(),
+        }
     }
 
     /// Reads the token from `locations` instead.
     #[must_use]
     pub fn token_locations(self, locations: TokenLocations) -> JwtLayer {
-        self.edit(|s| s.auth = s.auth.clone().with_locations(locations))
+        JwtLayer {
+            guard: self.guard.with_locations(locations),
+        }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn realm(self, realm: &str) -> JwtLayer {
-        self.edit(|s| s.auth = s.auth.clone().with_realm(realm))
+        JwtLayer {
+            guard: self.guard.with_realm(realm),
+        }
     }
 
     /// Replaces the response for every refusal (of this layer, of the extractors and of
@@ -118,13 +117,14 @@ impl JwtLayer {
         F: Fn(&Rejection) -> R + Send + Sync + 'static,
         R: IntoResponse,
     {
-        let hook: ErrorHook = Arc::new(move |r| f(r).into_response());
-        self.edit(|s| s.on_error = Some(hook))
+        JwtLayer {
+            guard: self.guard.on_error(move |r| f(r).into_response()),
+        }
     }
 
     /// The core settings: verifier, token locations, realm, mode.
     pub fn auth(&self) -> &BearerAuth {
-        &self.shared.auth
+        self.guard.auth()
     }
 }
 
@@ -145,8 +145,8 @@ impl TryFrom<&VerifierConfig> for JwtLayer {
 impl fmt::Debug for JwtLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtLayer")
-            .field("auth", &self.shared.auth)
-            .field("on_error", &self.shared.on_error.is_some())
+            .field("auth", self.guard.auth())
+            .field("on_error", &self.guard.has_error_hook())
             .finish()
     }
 }
@@ -157,7 +157,7 @@ impl<S> Layer<S> for JwtLayer {
     fn layer(&self, inner: S) -> Jwt<S> {
         Jwt {
             inner,
-            shared: Arc::clone(&self.shared),
+            guard: self.guard.clone(),
         }
     }
 }
@@ -167,7 +167,7 @@ impl<S> Layer<S> for JwtLayer {
 #[derive(Clone)]
 pub struct Jwt<S> {
     inner: S,
-    shared: Arc<Shared>,
+    guard: BearerGuard<Axum>,
 }
 
 impl<S> Jwt<S> {
@@ -186,15 +186,10 @@ impl<S: fmt::Debug> fmt::Debug for Jwt<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Jwt")
             .field("inner", &self.inner)
-            .field("auth", &self.shared.auth)
+            .field("auth", self.guard.auth())
             .finish()
     }
 }
-
-/// Verification in flight. Boxed: the verifier's async call borrows the verifier and the token,
-/// which this future must own, so its state cannot be named; one small allocation per request
-/// that carries a token.
-type VerifyFuture = Pin<Box<dyn Future<Output = Result<VerifiedToken, Rejection>> + Send>>;
 
 impl<S, B, ResBody> Service<Request<B>> for Jwt<S>
 where
@@ -211,30 +206,24 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> ResponseFuture<S, B> {
-        let state = match self.shared.auth.extract(&request) {
-            Err(rejection) => State::Rejected {
-                response: Some(JwtRejection::new(rejection, &self.shared).into_response()),
+        let state = match self.guard.admit(&request) {
+            Admission::Refuse(refusal) => State::Rejected {
+                response: Some(JwtRejection(refusal).into_response()),
             },
-            Ok(None) => {
-                request
-                    .extensions_mut()
-                    .insert(Context(Arc::clone(&self.shared)));
+            Admission::Anonymous => {
+                request.extensions_mut().insert(Context(self.guard.clone()));
                 State::Inner {
                     future: self.inner.call(request),
                 }
             }
-            Ok(Some(token)) => {
-                let token = token.into_string();
-                let shared = Arc::clone(&self.shared);
-                let verify: VerifyFuture =
-                    Box::pin(async move { shared.auth.verify(&token).await });
+            Admission::Verify(verify) => {
                 // The ready service goes with the request; a clone stays for the next call.
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
                 State::Verifying {
                     verify,
                     pending: Some((request, inner)),
-                    shared: Arc::clone(&self.shared),
+                    guard: self.guard.clone(),
                 }
             }
         };
@@ -257,9 +246,9 @@ pin_project! {
     #[project = StateProj]
     enum State<F, S, B> {
         Verifying {
-            verify: VerifyFuture,
+            verify: Verification<Axum>,
             pending: Option<(Request<B>, S)>,
-            shared: Arc<Shared>,
+            guard: BearerGuard<Axum>,
         },
         Inner {
             #[pin]
@@ -309,25 +298,23 @@ where
                 StateProj::Verifying {
                     verify,
                     pending,
-                    shared,
+                    guard,
                 } => {
                     let result = ready!(verify.as_mut().poll(cx));
-                    let shared = Arc::clone(shared);
                     let Some((mut request, mut inner)) = pending.take() else {
                         return Poll::Ready(Ok(polled_after_completion()));
                     };
                     match result {
                         Ok(token) => {
                             let extensions = request.extensions_mut();
-                            extensions.insert(Verified(Arc::new(token)));
-                            extensions.insert(Context(Arc::clone(&shared)));
+                            extensions.insert(Verified(token));
+                            extensions.insert(Context(guard.clone()));
                             let future = inner.call(request);
                             this.state.set(State::Inner { future });
                         }
-                        Err(rejection) => {
-                            let response = JwtRejection::new(rejection, &shared).into_response();
+                        Err(refusal) => {
                             this.state.set(State::Rejected { response: None });
-                            return Poll::Ready(Ok(response));
+                            return Poll::Ready(Ok(JwtRejection(refusal).into_response()));
                         }
                     }
                 }

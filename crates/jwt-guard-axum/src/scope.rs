@@ -16,8 +16,8 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::extract::Verified;
-use crate::layer::{Context, polled_after_completion};
+use crate::extract::stored;
+use crate::layer::polled_after_completion;
 use crate::rejection::JwtRejection;
 
 /// A layer that requires scopes of the token a [`JwtLayer`](crate::JwtLayer) verified, read
@@ -99,17 +99,9 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> RequireScopesFuture<S::Future> {
-        let extensions = request.extensions();
-        let checked = match (extensions.get::<Context>(), extensions.get::<Verified>()) {
-            (None, _) => Err(JwtRejection::missing_layer("RequireScopes")),
-            (Some(Context(shared)), None) => {
-                Err(JwtRejection::new(shared.auth.missing_token(), shared))
-            }
-            (Some(Context(shared)), Some(token)) => shared
-                .auth
-                .check_scopes(token, &self.required)
-                .map_err(|r| JwtRejection::new(r, shared)),
-        };
+        let checked = stored(request.extensions(), "RequireScopes")
+            .scopes(&self.required)
+            .map_err(JwtRejection);
         let state = match checked {
             Ok(()) => ScopeState::Inner {
                 future: self.inner.call(request),

@@ -1,17 +1,14 @@
-//! Integration tests of jwt-guard-axum: each test starts a real server on `127.0.0.1:0` and
-//! talks to it with a real HTTP/1.1 client (hyper), asserting exact statuses,
-//! `WWW-Authenticate` values and JSON bodies. Servers stop when their handle drops.
+//! Integration tests of what is axum's own in jwt-guard-axum: the layer over a plain tower
+//! service, axum's `Option<Claims<T>>`, extractors and `RequireScopes` without the layer, the
+//! `on_error` hook taking any `IntoResponse`. Each HTTP test starts a real server on
+//! `127.0.0.1:0` and talks to it with a real HTTP/1.1 client (hyper); servers stop when their
+//! handle drops.
+//!
+//! Every answer both adapters share (statuses, `WWW-Authenticate` values, bodies, token
+//! locations, scopes, optional mode, the hook) is in the workspace's cross-framework table, the
+//! root `tests/conformance.rs`, which also drives `examples/axum_quickstart.rs`.
 
 mod custom;
-mod example;
-mod locations;
-mod optional;
-mod required;
-mod scopes;
+mod extractors;
 mod support;
 mod tower_service;
-
-/// The example's own code (`examples/axum_quickstart.rs`), driven by `example.rs`.
-#[allow(dead_code)]
-#[path = "../../../examples/axum_quickstart.rs"]
-mod quickstart;

@@ -1,0 +1,65 @@
+//! The extractors without a `JwtLayer`: every extractor, axum's `Option` of it (which refuses,
+//! where actix-web's is `None`), and `RequireScopes` fail closed with a
+//! `JwtRejection::is_missing_layer`. (axum's `Option<Claims<T>>` under a layer is pinned next to
+//! actix-web's in the conformance suite, `the_two_documented_differences`.)
+
+use axum::routing::get;
+use axum::{Json, Router};
+use axum_core::extract::FromRequestParts;
+use jwt_guard_axum::{Claims, RequireScopes, Verified};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Without a `JwtLayer` nothing verifies by itself: 401 as for no token, default realm,
+/// whatever the request carries; axum's `Option<..>` of an extractor refuses too.
+#[tokio::test]
+async fn extractors_without_the_layer_fail_closed() {
+    let app = Router::new()
+        .route(
+            "/claims",
+            get(|Claims(c): Claims<Value>| async move { Json(c) }),
+        )
+        .route("/verified", get(|_: Verified| async { "verified" }))
+        .route(
+            "/option-claims",
+            get(|_: Option<Claims<Value>>| async { "option" }),
+        )
+        .route(
+            "/option-verified",
+            get(|_: Option<Verified>| async { "option" }),
+        )
+        .route(
+            "/admin",
+            get(|| async { "admin" }).route_layer(RequireScopes::all(["admin"])),
+        );
+    let server = Server::router(app).await;
+    let admin = bearer(&token(json!({"scope": "admin"})));
+    for path in [
+        "/claims",
+        "/verified",
+        "/option-claims",
+        "/option-verified",
+        "/admin",
+    ] {
+        server.get(path, &[]).await.assert_missing_in("api");
+        server
+            .get(path, &[("authorization", &admin)])
+            .await
+            .assert_missing_in("api");
+    }
+}
+
+/// The rejection says that the layer is missing (a programming error, not the client's).
+#[tokio::test]
+async fn the_rejection_tells_a_missing_layer_apart() {
+    let (mut parts, ()) = http::Request::get("/").body(()).unwrap().into_parts();
+    let rejection = Claims::<Value>::from_request_parts(&mut parts, &())
+        .await
+        .unwrap_err();
+    assert!(rejection.is_missing_layer());
+    assert_eq!(
+        rejection.to_string(),
+        "no JwtLayer on this route, so no verified token: the request is refused as unauthenticated"
+    );
+}

@@ -1,0 +1,125 @@
+//! The HTTP/1.1 client of every suite that talks to a real server (the conformance suite and
+//! the adapters' own tests include this file): one fresh hyper connection per request, and the
+//! reply with the RFC 6750 checks the suites make.
+//!
+//! Shared with `#[path = ".../tests/conformance/harness/client.rs"] mod client;`, so it uses only
+//! what every including crate has as a (dev-)dependency: tokio, hyper (client), hyper-util,
+//! http-body-util, http, serde_json. Not every includer uses every helper.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use http::HeaderMap;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+/// What a server answered.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    /// The body, as UTF-8 (lossy).
+    pub(crate) body: String,
+}
+
+/// `GET target` (path and query) with `headers` to `addr`, over a fresh HTTP/1.1 connection.
+pub(crate) async fn get(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Reply {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    let connection = tokio::spawn(connection);
+    let mut request = http::Request::get(target).header("host", addr.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = sender
+        .send_request(request.body(Empty::<Bytes>::new()).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    drop(sender);
+    let _ = connection.await;
+    Reply {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+impl Reply {
+    /// The first value of header `name`, as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("<not ASCII>"))
+    }
+
+    /// Every value of header `name`, as text.
+    pub(crate) fn header_all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("<not ASCII>").to_owned())
+            .collect()
+    }
+
+    pub(crate) fn www_authenticate(&self) -> Option<&str> {
+        self.header("www-authenticate")
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+    }
+
+    /// `(status, body)`, for a handler's own answer.
+    pub(crate) fn answer(&self) -> (u16, &str) {
+        (self.status, self.body.as_str())
+    }
+
+    /// Exactly the RFC 6750 answer of `realm`: status, `WWW-Authenticate`, JSON body.
+    #[track_caller]
+    pub(crate) fn assert_rejected_in(
+        &self,
+        realm: &str,
+        status: u16,
+        error: &str,
+        description: &str,
+    ) {
+        let challenge = format!(
+            "Bearer realm=\"{realm}\", error=\"{error}\", error_description=\"{description}\""
+        );
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(
+            self.www_authenticate(),
+            Some(challenge.as_str()),
+            "{self:?}"
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        assert_eq!(
+            self.json(),
+            json!({"error": error, "error_description": description})
+        );
+    }
+
+    /// 401 with the bare challenge of `realm`.
+    #[track_caller]
+    pub(crate) fn assert_missing_in(&self, realm: &str) {
+        assert_eq!(self.status, 401, "{self:?}");
+        let challenge = format!("Bearer realm=\"{realm}\"");
+        assert_eq!(
+            self.www_authenticate(),
+            Some(challenge.as_str()),
+            "{self:?}"
+        );
+        assert_eq!(
+            self.json(),
+            json!({"error": "missing_token", "error_description": "an access token is required"})
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! The quick-start examples (`examples/axum_quickstart.rs`, `examples/actix_quickstart.rs`),
+//! each serving its own routes with its own config loading and demo tokens, checked by one set
+//! of requests: they promise the same contract.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use jwt_guard_actix::JwtMiddleware;
+use jwt_guard_axum::JwtLayer;
+use serde_json::json;
+
+use super::harness::actix_server::ActixServer;
+use super::harness::axum_server::AxumServer;
+use super::harness::client::get;
+
+// Each example includes `examples/common/mod.rs` as its own `common` (one copy each here).
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../examples/axum_quickstart.rs"]
+mod axum_quickstart;
+
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../examples/actix_quickstart.rs"]
+mod actix_quickstart;
+
+use axum_quickstart::common::{DEMO_CONFIG, demo_tokens, load_config};
+
+/// What a quick start at `addr` answers, given the demo tokens `me` (scope `read`) and `admin`.
+async fn check(addr: SocketAddr, me: &str, admin: &str) {
+    let me = format!("Bearer {me}");
+    let admin = format!("Bearer {admin}");
+
+    let reply = get(addr, "/public", &[]).await;
+    assert_eq!(reply.answer(), (200, "public: no token needed\n"));
+
+    let reply = get(addr, "/me", &[("authorization", &me)]).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let claims = reply.json();
+    assert_eq!(claims["sub"], "demo-user");
+    assert_eq!(claims["scope"], "read");
+    assert_eq!(claims["iss"], "https://demo.jwt-guard.invalid");
+    assert_eq!(claims["aud"], "jwt-guard-quickstart");
+
+    let reply = get(addr, "/me", &[]).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.www_authenticate(), Some("Bearer realm=\"api\""));
+
+    let reply = get(addr, "/admin", &[("authorization", &me)]).await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        reply.www_authenticate(),
+        Some(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+             error_description=\"the token lacks a required scope\", scope=\"admin\""
+        )
+    );
+
+    let reply = get(addr, "/admin", &[("authorization", &admin)]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"admin": true, "sub": "demo-user"}));
+
+    // /public stays open even with a bad token: the middleware covers /me and /admin only.
+    let reply = get(addr, "/public", &[("authorization", "Bearer x")]).await;
+    assert_eq!(reply.status, 200);
+    // Unknown paths stay 404 (the middleware is on the routes, not on a catch-all).
+    assert_eq!(get(addr, "/nope", &[]).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_quickstarts_with_their_demo_config() {
+    let (config, base_dir) = load_config(None).unwrap();
+    let tokens = demo_tokens(&config, &base_dir).unwrap();
+    assert!(DEMO_CONFIG.contains("HS256"));
+
+    let layer = JwtLayer::from_config_in(&config, &base_dir).unwrap();
+    let axum = AxumServer::router(axum_quickstart::router(layer)).await;
+    let middleware = JwtMiddleware::from_config_in(&config, &base_dir).unwrap();
+    let actix = ActixServer::app(move || {
+        actix_web::App::new().configure(actix_quickstart::routes(middleware.clone()))
+    });
+
+    for addr in [axum.addr(), actix.addr()] {
+        check(addr, &tokens.me, &tokens.admin).await;
+    }
+    axum.stop().await;
+    actix.stop().await;
+}
+
+#[test]
+fn a_config_file_without_a_signing_key_gets_no_demo_token() {
+    let dir = std::env::temp_dir().join(format!("jwt-guard-quickstart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("public-only.toml");
+    std::fs::write(
+        &path,
+        r#"
+algorithms = ["EdDSA"]
+[[keys]]
+pem = """
+-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAtFPjFBtYgtI9UNZU9EULiCcr1VksgqHfZ3go5airRq8=
+-----END PUBLIC KEY-----
+"""
+[token]
+cookie = "session"
+"#,
+    )
+    .unwrap();
+    let (config, base_dir) = load_config(Some(&path)).unwrap();
+    assert_eq!(base_dir, dir);
+    assert!(JwtLayer::from_config_in(&config, &base_dir).is_ok());
+    assert!(JwtMiddleware::from_config_in(&config, &base_dir).is_ok());
+    let why = demo_tokens(&config, &base_dir).unwrap_err();
+    assert!(why.contains("no key that can sign"), "{why}");
+    assert!(load_config(Some(Path::new("/nonexistent/jwt-guard.toml"))).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
