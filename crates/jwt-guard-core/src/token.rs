@@ -68,10 +68,12 @@ impl<'de> Deserialize<'de> for BorrowedStr<'de> {
     }
 }
 
-/// Member names seen so far in one object: eight inline, then a hash set (so a 16 KiB object
-/// of tiny members stays linear and a small one does not allocate).
+/// Member names seen so far in one object: eight inline (with a 64-bit fingerprint each, so a
+/// new name is string-compared only against a name with the same fingerprint), then a hash set
+/// (so a 16 KiB object of tiny members stays linear and a small one does not allocate).
 pub(crate) struct SeenNames<'de> {
     len: usize,
+    fingerprints: [u64; 8],
     inline: [Cow<'de, str>; 8],
     large: Option<HashSet<Cow<'de, str>>>,
 }
@@ -80,10 +82,18 @@ impl Default for SeenNames<'_> {
     fn default() -> Self {
         SeenNames {
             len: 0,
+            fingerprints: [0; 8],
             inline: [const { Cow::Borrowed("") }; 8],
             large: None,
         }
     }
+}
+
+/// FNV-1a over the name's bytes (names are short; this is cheaper than a string compare).
+fn fingerprint(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl<'de> SeenNames<'de> {
@@ -92,12 +102,19 @@ impl<'de> SeenNames<'de> {
         if let Some(large) = &mut self.large {
             return large.insert(name);
         }
-        let used = self.inline.get(..self.len).unwrap_or_default();
-        if used.contains(&name) {
-            return false;
+        let print = fingerprint(&name);
+        let used = self.fingerprints.get(..self.len).unwrap_or_default();
+        for (i, seen) in used.iter().enumerate() {
+            if *seen == print && self.inline.get(i).is_some_and(|n| *n == name) {
+                return false;
+            }
         }
-        if let Some(slot) = self.inline.get_mut(self.len) {
+        if let (Some(slot), Some(fp)) = (
+            self.inline.get_mut(self.len),
+            self.fingerprints.get_mut(self.len),
+        ) {
             *slot = name;
+            *fp = print;
             self.len += 1;
         } else {
             let mut large: HashSet<Cow<'de, str>> =
