@@ -89,11 +89,36 @@ impl Default for SeenNames<'_> {
     }
 }
 
-/// FNV-1a over the name's bytes (names are short; this is cheaper than a string compare).
-fn fingerprint(name: &str) -> u64 {
+/// FNV-1a over a member name's bytes (names are short; this is cheaper than a string compare).
+fn name_fingerprint(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// A 64-bit fingerprint of a header segment (tens of bytes), eight bytes per
+/// step (FxHash's multiplier). Not collision-resistant: it only decides which entries are worth a
+/// full comparison, so a collision costs a string compare, never a wrong answer.
+pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut h = step(0, bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = step(h, u64::from_le_bytes(word));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        if let Some(head) = word.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        h = step(h, u64::from_le_bytes(word));
+    }
+    // The multiply leaves the low bits weakly mixed; fold the high half in.
+    h ^ (h >> 32)
 }
 
 impl<'de> SeenNames<'de> {
@@ -102,7 +127,7 @@ impl<'de> SeenNames<'de> {
         if let Some(large) = &mut self.large {
             return large.insert(name);
         }
-        let print = fingerprint(&name);
+        let print = name_fingerprint(&name);
         let used = self.fingerprints.get(..self.len).unwrap_or_default();
         for (i, seen) in used.iter().enumerate() {
             if *seen == print && self.inline.get(i).is_some_and(|n| *n == name) {

@@ -250,10 +250,8 @@ impl HeaderMemo {
     }
 
     fn slot(&self, segment: &str) -> Option<&ArcSwapOption<MemoEntry>> {
-        // FNV-1a: attacker-chosen input can at worst make two headers share a slot.
-        let hash = segment.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        // Attacker-chosen input can at worst make two headers share a slot.
+        let hash = token::fingerprint(segment.as_bytes());
         let index = usize::try_from(hash % HEADER_MEMO_SLOTS as u64).unwrap_or(0);
         self.slots.get(index)
     }
