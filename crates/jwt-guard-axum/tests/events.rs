@@ -1,9 +1,11 @@
 //! Rejections are logged with `tracing` at debug level: the status, the RFC 6750 error and the
-//! token error's code, never the token. The subscriber is this thread's default and the
-//! `#[tokio::test]` runtime is single-threaded, so the server task's events land here and no
-//! other test's do.
+//! token error's code, never the token. The capture is the global subscriber (a thread-local
+//! one races with other tests over each callsite's cached interest) and keeps each event's
+//! thread; the `#[tokio::test]` runtime is single-threaded, so the server task's events are the
+//! test thread's, and no other test's are.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use axum::Router;
 use axum::routing::get;
@@ -27,14 +29,34 @@ impl Event {
     }
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<Event>>>);
+struct Capture(Mutex<Vec<(ThreadId, Event)>>);
+
+static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
 
 impl Capture {
+    /// Installs the capture as the global subscriber (once per test binary).
+    fn install() -> &'static Capture {
+        CAPTURE.get_or_init(|| {
+            let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+            tracing::subscriber::set_global_default(Forward(capture))
+                .expect("no other global subscriber in this test binary");
+            capture
+        })
+    }
+
+    /// Removes and returns this thread's events.
     fn take(&self) -> Vec<Event> {
-        std::mem::take(&mut *self.0.lock().unwrap())
+        let me = std::thread::current().id();
+        let mut all = self.0.lock().unwrap();
+        let (mine, others) = std::mem::take(&mut *all)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(thread, _)| *thread == me);
+        *all = others;
+        mine.into_iter().map(|(_, event)| event).collect()
     }
 }
+
+struct Forward(&'static Capture);
 
 struct Fields(Vec<(String, String)>);
 
@@ -48,7 +70,7 @@ impl tracing::field::Visit for Fields {
     }
 }
 
-impl tracing::Subscriber for Capture {
+impl tracing::Subscriber for Forward {
     fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
         true
     }
@@ -64,10 +86,12 @@ impl tracing::Subscriber for Capture {
     fn event(&self, event: &tracing::Event<'_>) {
         let mut fields = Fields(Vec::new());
         event.record(&mut fields);
-        self.0.lock().unwrap().push(Event {
+        let event = Event {
             level: *event.metadata().level(),
             fields: fields.0,
-        });
+        };
+        let thread = std::thread::current().id();
+        (self.0).0.lock().unwrap().push((thread, event));
     }
 
     fn enter(&self, _: &tracing::span::Id) {}
@@ -85,8 +109,8 @@ fn ours(events: Vec<Event>) -> Vec<Event> {
 
 #[tokio::test]
 async fn rejections_are_debug_events_with_the_code_and_without_the_token() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let capture = Capture::install();
+    capture.take();
     let app = Router::new()
         .route("/me", get(|| async { "me" }))
         .layer(JwtLayer::new(verifier()));
