@@ -1,6 +1,9 @@
 //! The HTTP harness shared with the conformance suite and jwt-guard-actix's tests (the client,
 //! the axum server, the adapter suites' tokens), included from `tests/conformance/harness/`.
 
+#[path = "../../jwt-guard-core/tests/support/capture.rs"]
+pub(crate) mod capture;
+
 #[path = "../../../tests/conformance/harness/client.rs"]
 pub(crate) mod client;
 

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
@@ -336,36 +336,9 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-// --- tracing capture: every event of this test binary, with its level and fields ------------
+// --- tracing capture (shared: `tests/support/capture.rs`) -----------------------------------
 
-/// One captured event: level, message and the other fields as text.
-#[derive(Debug, Clone)]
-pub(crate) struct Event {
-    pub(crate) level: tracing::Level,
-    pub(crate) message: String,
-    pub(crate) fields: Vec<(String, String)>,
-}
-
-impl Event {
-    pub(crate) fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-static EVENTS: OnceLock<Arc<Mutex<Vec<Event>>>> = OnceLock::new();
-
-/// Installs the capture (once per binary) and returns the events so far.
-pub(crate) fn events() -> Vec<Event> {
-    let store = EVENTS.get_or_init(|| {
-        let store = Arc::new(Mutex::new(Vec::new()));
-        let _ = tracing::subscriber::set_global_default(Capture(store.clone()));
-        store
-    });
-    store.lock().unwrap().clone()
-}
+pub(crate) use crate::support::capture::{Event, events};
 
 /// The events whose `location` field is `location`.
 pub(crate) fn events_for(location: &str) -> Vec<Event> {
@@ -373,52 +346,4 @@ pub(crate) fn events_for(location: &str) -> Vec<Event> {
         .into_iter()
         .filter(|e| e.field("location") == Some(location) || e.field("jwks_uri") == Some(location))
         .collect()
-}
-
-struct Capture(Arc<Mutex<Vec<Event>>>);
-
-struct Fields(Vec<(String, String)>);
-
-impl tracing::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push((field.name().to_owned(), format!("{value:?}")));
-    }
-
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.push((field.name().to_owned(), value.to_owned()));
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut fields = Fields(Vec::new());
-        event.record(&mut fields);
-        let message = fields
-            .0
-            .iter()
-            .find(|(n, _)| n == "message")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        self.0.lock().unwrap().push(Event {
-            level: *event.metadata().level(),
-            message,
-            fields: fields.0,
-        });
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
 }

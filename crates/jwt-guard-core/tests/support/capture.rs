@@ -1,0 +1,108 @@
+//! A `tracing` capture for tests: the global subscriber of the test binary (a thread-local one
+//! races with other tests over each callsite's cached interest), keeping every event with its
+//! level, message, fields and thread. Used by the core's remote tests (filtering by location)
+//! and `jwt-guard-axum`'s tests (filtering by thread), which include this file by `#[path]`.
+#![allow(dead_code)]
+
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
+
+/// One captured event.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub(crate) level: tracing::Level,
+    pub(crate) message: String,
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) thread: ThreadId,
+}
+
+impl Event {
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+static EVENTS: OnceLock<&'static Mutex<Vec<Event>>> = OnceLock::new();
+
+/// Installs the capture (once per binary) and returns its store.
+fn store() -> &'static Mutex<Vec<Event>> {
+    EVENTS.get_or_init(|| {
+        let store: &'static Mutex<Vec<Event>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        tracing::subscriber::set_global_default(Capture(store))
+            .expect("no other global subscriber in this test binary");
+        store
+    })
+}
+
+/// Installs the capture; every event from now on is kept.
+pub(crate) fn install() {
+    store();
+}
+
+/// Every event so far (installs the capture first).
+pub(crate) fn events() -> Vec<Event> {
+    store().lock().unwrap().clone()
+}
+
+/// Removes and returns the events emitted on this thread (installs the capture first).
+pub(crate) fn take_this_thread() -> Vec<Event> {
+    let me = std::thread::current().id();
+    let mut all = store().lock().unwrap();
+    let (mine, others) = std::mem::take(&mut *all)
+        .into_iter()
+        .partition(|e: &Event| e.thread == me);
+    *all = others;
+    mine
+}
+
+struct Capture(&'static Mutex<Vec<Event>>);
+
+struct Fields(Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = Fields(Vec::new());
+        event.record(&mut fields);
+        let message = fields
+            .0
+            .iter()
+            .find(|(n, _)| n == "message")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        self.0.lock().unwrap().push(Event {
+            level: *event.metadata().level(),
+            message,
+            fields: fields.0,
+            thread: std::thread::current().id(),
+        });
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
