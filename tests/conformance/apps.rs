@@ -24,6 +24,57 @@ pub(crate) struct Setup {
     /// The `/config` config (TOML, HS256 only, `[token]` header `x-token` + cookie + query),
     /// for `from_config`.
     pub(crate) config: VerifierConfig,
+    /// The nesting routes (`/nest/*`): see [`Nesting`].
+    pub(crate) nest: Nesting,
+}
+
+/// The layers of the `/nest/*` routes: an outer layer over `/nest/<combo>/*` and an inner one
+/// over `/nest/<combo>/api/*`, with different keys, audiences, token locations and realms, so
+/// that an answer shows which layer gave it. What a handler or a scope guard under the inner
+/// layer sees is exactly what the inner layer verified, or nothing.
+pub(crate) struct Nesting {
+    /// Key A (the HS256 fixture key), audience `web`, the `session` cookie, realm `outer`.
+    pub(crate) outer: BearerAuth,
+    /// Key B (`kid` `partner`), audience `partner-api`, `Authorization`, realm `inner`.
+    pub(crate) inner: BearerAuth,
+    /// Key A, audience `partner-api`, the `session` cookie (the outer layer's location), realm
+    /// `inner`.
+    pub(crate) inner_same_place: BearerAuth,
+}
+
+impl Nesting {
+    fn new() -> Nesting {
+        let auth = |key: jwt_guard_core::Key, audience: &str| {
+            Verifier::builder()
+                .algorithms([jwt_guard_core::Algorithm::HS256])
+                .key(key)
+                .issuer(ISSUER)
+                .audience(audience)
+                .build()
+                .unwrap()
+        };
+        let cookie = || TokenLocations::nowhere().cookie("session");
+        Nesting {
+            outer: BearerAuth::new(auth(nest_key_a(), NEST_AUDIENCE_A))
+                .with_locations(cookie())
+                .with_realm("outer"),
+            inner: BearerAuth::new(auth(nest_key_b(), NEST_AUDIENCE_B)).with_realm("inner"),
+            inner_same_place: BearerAuth::new(auth(nest_key_a(), NEST_AUDIENCE_B))
+                .with_locations(cookie())
+                .with_realm("inner"),
+        }
+    }
+
+    /// The combinations: path segment, outer optional?, inner settings, inner optional?
+    pub(crate) fn combos(&self) -> [(&'static str, bool, &BearerAuth, bool); 5] {
+        [
+            ("oo", true, &self.inner, true),
+            ("ro", false, &self.inner, true),
+            ("or", true, &self.inner, false),
+            ("rr", false, &self.inner, false),
+            ("same", true, &self.inner_same_place, true),
+        ]
+    }
 }
 
 impl Setup {
@@ -85,6 +136,7 @@ impl Setup {
             main,
             everywhere,
             config,
+            nest: Nesting::new(),
         })
     }
 }
@@ -253,6 +305,33 @@ pub(crate) mod axum_app {
                 get(me),
                 JwtLayer::new(setup.custom.clone()),
             ))
+            .merge(nesting(&setup.nest))
+    }
+
+    /// `/nest/<combo>/me` under the outer layer; `/nest/<combo>/api/{me,claims,admin}` under
+    /// the inner one too (a nested router with its own layer).
+    fn nesting(nest: &Nesting) -> Router {
+        let mut router = Router::new();
+        for (combo, outer_optional, inner, inner_optional) in nest.combos() {
+            let layer = |auth: &BearerAuth, optional: bool| {
+                let layer = JwtLayer::new(auth.clone());
+                if optional { layer.optional() } else { layer }
+            };
+            let api = Router::new()
+                .route("/me", get(optional))
+                .route("/claims", get(claims_only))
+                .route(
+                    "/admin",
+                    get(admin).route_layer(RequireScopes::all(["admin"])),
+                )
+                .layer(layer(inner, inner_optional));
+            let outer = Router::new()
+                .route("/me", get(optional))
+                .nest("/api", api)
+                .layer(layer(&nest.outer, outer_optional));
+            router = router.nest(&format!("/nest/{combo}"), outer);
+        }
+        router
     }
 }
 
@@ -378,6 +457,28 @@ pub(crate) mod actix_app {
                         .wrap(JwtMiddleware::new(setup.custom.clone()))
                         .route("/me", web::get().to(me)),
                 );
+            for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {
+                let middleware = |auth: &BearerAuth, optional: bool| {
+                    let middleware = JwtMiddleware::new(auth.clone());
+                    if optional {
+                        middleware.optional()
+                    } else {
+                        middleware
+                    }
+                };
+                config.service(
+                    web::scope(&format!("/nest/{combo}"))
+                        .wrap(middleware(&setup.nest.outer, outer_optional))
+                        .route("/me", web::get().to(optional))
+                        .service(
+                            web::scope("/api")
+                                .wrap(middleware(inner, inner_optional))
+                                .route("/me", web::get().to(optional))
+                                .route("/claims", web::get().to(claims_only))
+                                .service(admin_only("/admin")),
+                        ),
+                );
+            }
         }
     }
 }

@@ -19,6 +19,7 @@
 //! | `/hook/me`, `/hook/email`, `/hook/admin` | as `/me`, `/email`, `/admin`, with an `on_error` hook answering `{"problem", "detail", "status", "code"}` |
 //! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
 //! | `/public` | no middleware |
+//! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
 //! verified token whose claims do not fit `T` (axum: 401 `invalid_token`; actix-web: `None`,
@@ -33,6 +34,8 @@ use jwt_guard_core::{Algorithm, Key, Signer};
 use serde_json::{Value, json};
 
 use crate::keys::*;
+
+mod nesting;
 
 /// Where a request carries something.
 #[derive(Clone)]
@@ -1073,6 +1076,8 @@ pub(crate) fn table() -> Vec<Case> {
         vec![Bearer(token(json!({"exp": 1_000_000_000})))],
         ok(json!({"public": true})),
     ));
+
+    nesting::cases(&mut t);
     t
 }
 

@@ -213,3 +213,18 @@ pub(crate) fn padding(segment: &str) -> &'static str {
         _ => "",
     }
 }
+
+/// The `/nest/*` outer layer's audience.
+pub(crate) const NEST_AUDIENCE_A: &str = "web";
+/// The `/nest/*` inner layer's audience.
+pub(crate) const NEST_AUDIENCE_B: &str = "partner-api";
+
+/// Key A of the `/nest/*` routes: the HS256 fixture key (`kid` `hs256`).
+pub(crate) fn nest_key_a() -> Key {
+    signing_key(Algorithm::HS256)
+}
+
+/// Key B of the `/nest/*` routes: another HS256 key, `kid` `partner`.
+pub(crate) fn nest_key_b() -> Key {
+    other_key(Algorithm::HS256).with_kid("partner")
+}

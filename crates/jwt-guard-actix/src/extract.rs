@@ -84,11 +84,7 @@ pub(crate) fn with_stored<R>(
     decide: impl FnOnce(Stored<'_, Actix, Verified>) -> Result<R, Refusal<Actix>>,
 ) -> Result<R, JwtError> {
     let extensions = request.extensions();
-    let stored = Stored::new(
-        extensions.get::<Context>().map(|c| &c.0),
-        extensions.get::<Verified>(),
-        what,
-    );
+    let stored = Stored::new(extensions.get::<Context>().map(|c| &c.0), what);
     decide(stored).map_err(JwtError)
 }
 

@@ -13,8 +13,8 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::header::HeaderMap;
 use actix_web::{HttpMessage, HttpResponse};
 use jwt_guard_core::http::{
-    Adapter, Admission, BearerAuth, BearerGuard, Refusal, Rejection, TokenLocations, TokenSource,
-    Verification,
+    Adapter, Admission, Admitted, BearerAuth, BearerGuard, Refusal, Rejection, TokenLocations,
+    TokenSource, Verification,
 };
 use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
@@ -33,9 +33,11 @@ impl Adapter for Actix {
 }
 
 /// The request extension every request under a [`JwtMiddleware`] gets (with or without a
-/// token), so extractors can tell "optional middleware, anonymous" from "no middleware".
+/// token), so extractors can tell "optional middleware, anonymous" from "no middleware": the
+/// middleware's guard and the token it verified as one value, which a nested middleware
+/// replaces whole, so an outer middleware's token never pairs with an inner one's rules.
 #[derive(Clone)]
-pub(crate) struct Context(pub(crate) BearerGuard<Actix>);
+pub(crate) struct Context(pub(crate) Admitted<Actix, Verified>);
 
 /// An actix request as the core's token extraction sees it (actix-web 4 is on `http` 0.2, the
 /// core on `http` 1, so the core reads it through [`TokenSource`]).
@@ -241,7 +243,12 @@ where
                 response: Some(reject(request, refusal)),
             },
             Admission::Anonymous => {
-                request.extensions_mut().insert(Context(self.guard.clone()));
+                // What an outer middleware verified is not this one's: the request is anonymous
+                // here, for the extractors and for services reading `Verified` themselves.
+                let mut extensions = request.extensions_mut();
+                extensions.remove::<Verified>();
+                extensions.insert(Context(Admitted::anonymous(self.guard.clone())));
+                drop(extensions);
                 State::Inner {
                     future: self.service.call(request),
                 }
@@ -338,8 +345,10 @@ where
                         Ok(token) => {
                             {
                                 let mut extensions = request.extensions_mut();
-                                extensions.insert(Verified(token));
-                                extensions.insert(Context(guard.clone()));
+                                let verified = Verified(token);
+                                extensions.insert(verified.clone());
+                                extensions
+                                    .insert(Context(Admitted::verified(guard.clone(), verified)));
                             }
                             let future = service.call(request);
                             this.state.set(State::Inner { future });

@@ -84,3 +84,46 @@ async fn extractors_without_the_middleware_fail_closed() {
         .await;
     assert_eq!(reply.answer(), (200, "none"));
 }
+
+/// Nested middlewares: an outer one verifying a cookie with one key, an inner optional one
+/// reading `Authorization` with another. A request carrying only the outer token is anonymous
+/// under the inner one, also for a handler that reads `Verified` from the extensions itself.
+#[tokio::test]
+async fn an_inner_optional_middleware_hides_what_an_outer_one_verified() {
+    use actix_web::{HttpMessage, HttpRequest};
+    use jwt_guard_core::http::{BearerAuth, TokenLocations};
+    use jwt_guard_core::{Algorithm, Key, Verifier};
+
+    let server = Server::app(|| {
+        let other = Key::hmac(b"another secret of at least 32 bytes").unwrap();
+        let inner = Verifier::builder()
+            .algorithms([Algorithm::HS256])
+            .key(other)
+            .build()
+            .unwrap();
+        let outer =
+            BearerAuth::new(verifier()).with_locations(TokenLocations::nowhere().cookie("s"));
+        App::new().service(
+            web::scope("/outer")
+                .wrap(JwtMiddleware::new(outer).realm("outer"))
+                .service(
+                    web::scope("/inner")
+                        .wrap(JwtMiddleware::new(inner).realm("inner").optional())
+                        .route(
+                            "/raw",
+                            web::get().to(|request: HttpRequest| async move {
+                                let seen = request.extensions().get::<Verified>().is_some();
+                                if seen { "verified" } else { "nobody" }
+                            }),
+                        ),
+                ),
+        )
+    });
+    let cookie = format!("s={}", token(json!({})));
+    let reply = server.get("/outer/inner/raw", &[("cookie", &cookie)]).await;
+    assert_eq!(reply.answer(), (200, "nobody"));
+    server
+        .get("/outer/inner/raw", &[])
+        .await
+        .assert_missing_in("outer");
+}

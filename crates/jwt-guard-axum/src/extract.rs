@@ -74,11 +74,7 @@ pub(crate) fn stored<'r>(
     extensions: &'r Extensions,
     what: &'static str,
 ) -> Stored<'r, Axum, Verified> {
-    Stored::new(
-        extensions.get::<Context>().map(|c| &c.0),
-        extensions.get::<Verified>(),
-        what,
-    )
+    Stored::new(extensions.get::<Context>().map(|c| &c.0), what)
 }
 
 impl<T, S> FromRequestParts<S> for Claims<T>

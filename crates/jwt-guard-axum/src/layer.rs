@@ -12,7 +12,7 @@ use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Request, StatusCode};
 use jwt_guard_core::http::{
-    Adapter, Admission, BearerAuth, BearerGuard, Rejection, TokenLocations, Verification,
+    Adapter, Admission, Admitted, BearerAuth, BearerGuard, Rejection, TokenLocations, Verification,
 };
 use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
@@ -32,9 +32,11 @@ impl Adapter for Axum {
 }
 
 /// The request extension every request under a [`JwtLayer`] gets (with or without a token), so
-/// extractors can tell "optional layer, anonymous" from "no layer".
+/// extractors can tell "optional layer, anonymous" from "no layer": the layer's guard and the
+/// token it verified as one value, which a nested layer replaces whole, so an outer layer's
+/// token never pairs with an inner layer's rules.
 #[derive(Clone)]
-pub(crate) struct Context(pub(crate) BearerGuard<Axum>);
+pub(crate) struct Context(pub(crate) Admitted<Axum, Verified>);
 
 /// A tower [`Layer`] that verifies the request's bearer token once and stores the result for
 /// [`Claims<T>`](crate::Claims) and [`Verified`]. Works over any `http::Request<B>`: axum
@@ -211,7 +213,11 @@ where
                 response: Some(JwtRejection(refusal).into_response()),
             },
             Admission::Anonymous => {
-                request.extensions_mut().insert(Context(self.guard.clone()));
+                // What an outer layer verified is not this layer's: the request is anonymous
+                // here, for the extractors and for services reading `Verified` themselves.
+                let extensions = request.extensions_mut();
+                extensions.remove::<Verified>();
+                extensions.insert(Context(Admitted::anonymous(self.guard.clone())));
                 State::Inner {
                     future: self.inner.call(request),
                 }
@@ -307,8 +313,9 @@ where
                     match result {
                         Ok(token) => {
                             let extensions = request.extensions_mut();
-                            extensions.insert(Verified(token));
-                            extensions.insert(Context(guard.clone()));
+                            let verified = Verified(token);
+                            extensions.insert(verified.clone());
+                            extensions.insert(Context(Admitted::verified(guard.clone(), verified)));
                             let future = inner.call(request);
                             this.state.set(State::Inner { future });
                         }

@@ -109,3 +109,30 @@ async fn optional_mode_and_scopes_on_a_plain_tower_service() {
             .ends_with(", scope=\"admin\"")
     );
 }
+
+/// Nested layers over a plain service: an outer layer verifying a cookie with one key, an inner
+/// optional one reading `Authorization` with another. A request carrying only the outer token is
+/// anonymous under the inner layer, also for a service that reads `Verified` itself.
+#[tokio::test]
+async fn an_inner_optional_layer_hides_what_an_outer_one_verified() {
+    use jwt_guard_core::http::{BearerAuth, TokenLocations};
+    use jwt_guard_core::{Algorithm, Key, Verifier};
+
+    let other = Key::hmac(b"another secret of at least 32 bytes").unwrap();
+    let inner = Verifier::builder()
+        .algorithms([Algorithm::HS256])
+        .key(other)
+        .build()
+        .unwrap();
+    let outer = BearerAuth::new(verifier()).with_locations(TokenLocations::nowhere().cookie("s"));
+    let service = ServiceBuilder::new()
+        .layer(JwtLayer::new(outer).realm("outer"))
+        .layer(JwtLayer::new(inner).realm("inner").optional())
+        .service(tower::service_fn(hello));
+    let server = serve(service).await;
+
+    let cookie = format!("s={}", token(json!({})));
+    let reply = server.get("/", &[("cookie", &cookie)]).await;
+    assert_eq!(reply.answer(), (200, "hello nobody"));
+    server.get("/", &[]).await.assert_missing_in("outer");
+}

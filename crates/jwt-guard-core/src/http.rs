@@ -1440,25 +1440,80 @@ impl<A: Adapter> fmt::Debug for Admission<A> {
     }
 }
 
-/// What a middleware stored in a request, as an extractor or a scope guard finds it: the
-/// [`BearerGuard`] (`None`: no middleware covers the route) and the verified token (`None`: an
-/// anonymous request under an optional middleware). `V` is the adapter's handle of the token
-/// (its `Verified`). Each method is what one extractor answers, so every adapter answers alike.
+/// What a middleware stores in a request for the extractors and scope guards behind it: its
+/// [`BearerGuard`] and the token it verified, `None` for an anonymous request (optional mode,
+/// no token). `V` is the adapter's handle of the token (its `Verified`).
+///
+/// The guard and the token are one value on purpose: a nested middleware replaces both at once,
+/// so what a handler or a scope guard sees is exactly what the innermost middleware covering the
+/// route verified, or nothing. An outer middleware's token never pairs with an inner
+/// middleware's rules (its key, audience, location or realm). An adapter that also exposes the
+/// token as a request extension of its own must remove it when it stores an anonymous
+/// `Admitted`, for the same reason.
+pub struct Admitted<A: Adapter, V> {
+    guard: BearerGuard<A>,
+    token: Option<V>,
+}
+
+impl<A: Adapter, V> Admitted<A, V> {
+    /// `guard` let the request through without a token ([`Admission::Anonymous`]).
+    pub fn anonymous(guard: BearerGuard<A>) -> Admitted<A, V> {
+        Admitted { guard, token: None }
+    }
+
+    /// `guard` verified `token` ([`Admission::Verify`]).
+    pub fn verified(guard: BearerGuard<A>, token: V) -> Admitted<A, V> {
+        Admitted {
+            guard,
+            token: Some(token),
+        }
+    }
+
+    /// The guard of the middleware that admitted the request.
+    pub fn guard(&self) -> &BearerGuard<A> {
+        &self.guard
+    }
+
+    /// The token it verified; `None` for an anonymous request.
+    pub fn token(&self) -> Option<&V> {
+        self.token.as_ref()
+    }
+}
+
+impl<A: Adapter, V: Clone> Clone for Admitted<A, V> {
+    fn clone(&self) -> Self {
+        Admitted {
+            guard: self.guard.clone(),
+            token: self.token.clone(),
+        }
+    }
+}
+
+impl<A: Adapter, V> fmt::Debug for Admitted<A, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Admitted")
+            .field("guard", &self.guard)
+            .field("token", &self.token.as_ref().map(|_| "[verified]"))
+            .finish()
+    }
+}
+
+/// What a middleware stored in a request ([`Admitted`]), as an extractor or a scope guard finds
+/// it: `None` when no middleware covers the route. Each method is what one extractor answers,
+/// so every adapter answers alike.
 ///
 /// Without a guard every method fails closed: a [`Refusal::is_unguarded`] answered as for a
 /// request with no token (401, bare challenge, [`DEFAULT_REALM`]; never a 500), logged at error
 /// level naming `what` and how to add the middleware. It never verifies by itself.
 pub struct Stored<'r, A: Adapter, V> {
-    guard: Option<&'r BearerGuard<A>>,
-    token: Option<&'r V>,
+    admitted: Option<&'r Admitted<A, V>>,
     what: &'static str,
 }
 
 impl<A: Adapter, V> fmt::Debug for Stored<'_, A, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stored")
-            .field("guard", &self.guard)
-            .field("token", &self.token.map(|_| "[verified]"))
+            .field("admitted", &self.admitted)
             .field("what", &self.what)
             .finish()
     }
@@ -1469,23 +1524,21 @@ where
     A: Adapter,
     V: std::ops::Deref<Target = VerifiedToken>,
 {
-    /// What the request holds; `what` names the extractor for the log (`"Claims"`).
-    pub fn new(
-        guard: Option<&'r BearerGuard<A>>,
-        token: Option<&'r V>,
-        what: &'static str,
-    ) -> Stored<'r, A, V> {
-        Stored { guard, token, what }
+    /// What the request holds (`None`: no middleware stored anything); `what` names the
+    /// extractor for the log (`"Claims"`).
+    pub fn new(admitted: Option<&'r Admitted<A, V>>, what: &'static str) -> Stored<'r, A, V> {
+        Stored { admitted, what }
     }
 
     fn decide<T>(
         self,
         decide: impl FnOnce(&BearerAuth, Option<&'r V>) -> Result<T, Rejection>,
     ) -> Result<T, Refusal<A>> {
-        let Some(guard) = self.guard else {
+        let Some(admitted) = self.admitted else {
             return Err(Refusal::unguarded(self.what));
         };
-        decide(guard.auth(), self.token).map_err(|rejection| Refusal::new(rejection, guard))
+        decide(admitted.guard.auth(), admitted.token.as_ref())
+            .map_err(|rejection| Refusal::new(rejection, &admitted.guard))
     }
 
     /// What `Claims<T>` answers ([`BearerAuth::required_claims`]).
@@ -2153,11 +2206,15 @@ mod tests {
         let exp = 4_102_444_800u64;
         let verified = |claims| Arc::new(auth().verifier().verify_token(&sign(claims)).unwrap());
         let token = verified(serde_json::json!({"sub": "ada", "exp": exp, "scope": "read"}));
-        let stored = |token| Stored::new(Some(&guard), token, "Claims");
+        let with_token = Admitted::verified(guard.clone(), Arc::clone(&token));
+        let anonymous = Admitted::anonymous(guard.clone());
+        let stored = |admitted| Stored::new(Some(admitted), "Claims");
 
-        let claims: serde_json::Value = stored(Some(&token)).claims().unwrap();
+        let claims: serde_json::Value = stored(&with_token).claims().unwrap();
         assert_eq!(claims["sub"], "ada");
-        let refusal = stored(None).claims::<serde_json::Value>().unwrap_err();
+        let refusal = stored(&anonymous)
+            .claims::<serde_json::Value>()
+            .unwrap_err();
         assert!(matches!(
             refusal.rejection().kind(),
             RejectionKind::MissingToken
@@ -2170,33 +2227,33 @@ mod tests {
         struct NeedsEmail {
             email: String,
         }
-        let refusal = stored(Some(&token)).claims::<NeedsEmail>().unwrap_err();
+        let refusal = stored(&with_token).claims::<NeedsEmail>().unwrap_err();
         assert_eq!(
             refusal.rejection().description(),
             "the token claims are invalid"
         );
-        let refusal = stored(Some(&token))
+        let refusal = stored(&with_token)
             .optional_claims::<NeedsEmail>()
             .unwrap_err();
         assert_eq!(refusal.rejection().status(), StatusCode::UNAUTHORIZED);
         assert!(
-            stored(None)
+            stored(&anonymous)
                 .optional_claims::<NeedsEmail>()
                 .unwrap()
                 .is_none()
         );
 
-        assert!(Arc::ptr_eq(stored(Some(&token)).token().unwrap(), &token));
-        assert!(stored(None).token().is_err());
-        assert!(stored(None).optional_token().unwrap().is_none());
-        assert!(stored(Some(&token)).optional_token().unwrap().is_some());
+        assert!(Arc::ptr_eq(stored(&with_token).token().unwrap(), &token));
+        assert!(stored(&anonymous).token().is_err());
+        assert!(stored(&anonymous).optional_token().unwrap().is_none());
+        assert!(stored(&with_token).optional_token().unwrap().is_some());
 
         let read = RequiredScopes::all(["read"]);
         let admin = RequiredScopes::all(["admin"]);
-        assert!(stored(Some(&token)).scopes(&read).is_ok());
-        let refusal = stored(Some(&token)).scopes(&admin).unwrap_err();
+        assert!(stored(&with_token).scopes(&read).is_ok());
+        let refusal = stored(&with_token).scopes(&admin).unwrap_err();
         assert_eq!(refusal.rejection().status(), StatusCode::FORBIDDEN);
-        let refusal = stored(None).scopes(&admin).unwrap_err();
+        let refusal = stored(&anonymous).scopes(&admin).unwrap_err();
         assert!(matches!(
             refusal.rejection().kind(),
             RejectionKind::MissingToken
@@ -2205,14 +2262,7 @@ mod tests {
 
     #[test]
     fn without_a_guard_everything_fails_closed() {
-        let exp = 4_102_444_800u64;
-        let token = Arc::new(
-            auth()
-                .verifier()
-                .verify_token(&sign(serde_json::json!({"exp": exp, "scope": "admin"})))
-                .unwrap(),
-        );
-        let unguarded = || Stored::<Plain, _>::new(None, Some(&token), "Claims");
+        let unguarded = || Stored::<Plain, Arc<VerifiedToken>>::new(None, "Claims");
         let refusals = [
             unguarded().claims::<serde_json::Value>().unwrap_err(),
             unguarded()
