@@ -49,3 +49,30 @@ async fn the_error_tells_a_missing_middleware_apart() {
         "no JwtMiddleware on this route, so no verified token: the request is refused as unauthenticated"
     );
 }
+
+/// An empty scope requirement would pass any token: it is refused when the app is built.
+#[test]
+fn an_empty_scope_requirement_is_refused() {
+    use jwt_guard_actix::RequireScopes;
+    for (what, make) in [
+        (
+            "any([])",
+            (|| drop(RequireScopes::any::<[&str; 0], &str>([]))) as fn(),
+        ),
+        ("all([])", || {
+            drop(RequireScopes::all::<[&str; 0], &str>([]))
+        }),
+        ("all([\"\"])", || drop(RequireScopes::all([""]))),
+        ("any([\" \"])", || drop(RequireScopes::any([" "]))),
+    ] {
+        let panic = std::panic::catch_unwind(make).expect_err(what);
+        let message = panic.downcast_ref::<String>().expect(what);
+        assert!(
+            message.ends_with(
+                "`scopes`: name at least one scope (an empty requirement would pass any token)"
+            ),
+            "{what}: {message}"
+        );
+    }
+    assert_eq!(RequireScopes::all(["admin"]).required().scopes(), ["admin"]);
+}

@@ -44,11 +44,18 @@ pub struct RequireScopes {
 
 impl RequireScopes {
     /// Requires every one of `scopes`.
+    ///
+    /// # Panics
+    /// If no scope is named (`[]`, `[""]`): an empty requirement would pass any token. For
+    /// scopes read at run time, use `RequireScopes::new(RequiredScopes::try_all(scopes)?)`.
     pub fn all<I: IntoIterator<Item = S>, S: AsRef<str>>(scopes: I) -> RequireScopes {
         RequireScopes::new(RequiredScopes::all(scopes))
     }
 
     /// Requires at least one of `scopes`.
+    ///
+    /// # Panics
+    /// If no scope is named, as [`RequireScopes::all`].
     pub fn any<I: IntoIterator<Item = S>, S: AsRef<str>>(scopes: I) -> RequireScopes {
         RequireScopes::new(RequiredScopes::any(scopes))
     }

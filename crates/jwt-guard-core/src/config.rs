@@ -109,6 +109,15 @@ pub struct VerifierConfig {
     /// Maximum token length in bytes (default 16384).
     #[serde(default)]
     pub max_token_bytes: Option<usize>,
+    /// Maximum header segment length in bytes (default 2048).
+    #[serde(default)]
+    pub max_header_bytes: Option<usize>,
+    /// How many keys a token without `kid` may be tried against (default 4).
+    #[serde(default)]
+    pub max_keys_without_kid: Option<usize>,
+    /// Whether tokens must carry `kid` (default `false`).
+    #[serde(default)]
+    pub require_kid: Option<bool>,
     /// `crit` header names the application understands.
     #[serde(default)]
     pub critical_extensions: Vec<String>,
@@ -313,6 +322,15 @@ pub struct ProviderConfig {
     /// Maximum token length in bytes (default 16384).
     #[serde(default)]
     pub max_token_bytes: Option<usize>,
+    /// Maximum header segment length in bytes (default 2048).
+    #[serde(default)]
+    pub max_header_bytes: Option<usize>,
+    /// How many keys a token without `kid` may be tried against (default 4).
+    #[serde(default)]
+    pub max_keys_without_kid: Option<usize>,
+    /// Whether tokens must carry `kid` (default `false`).
+    #[serde(default)]
+    pub require_kid: Option<bool>,
     /// `crit` header names the application understands.
     #[serde(default)]
     pub critical_extensions: Vec<String>,
@@ -507,6 +525,9 @@ impl VerifierConfig {
             ("typ", self.typ.is_some()),
             ("max_age_secs", self.max_age_secs.is_some()),
             ("max_token_bytes", self.max_token_bytes.is_some()),
+            ("max_header_bytes", self.max_header_bytes.is_some()),
+            ("max_keys_without_kid", self.max_keys_without_kid.is_some()),
+            ("require_kid", self.require_kid.is_some()),
             ("critical_extensions", !self.critical_extensions.is_empty()),
             ("keys", !self.keys.is_empty()),
             ("jwks_url", self.jwks_url.is_some()),
@@ -542,6 +563,9 @@ struct Rules<'a> {
     typ: Option<&'a String>,
     max_age_secs: Option<u64>,
     max_token_bytes: Option<usize>,
+    max_header_bytes: Option<usize>,
+    max_keys_without_kid: Option<usize>,
+    require_kid: Option<bool>,
     critical_extensions: &'a [String],
     keys: &'a [KeyConfig],
     jwks_url: Option<&'a String>,
@@ -568,6 +592,9 @@ impl ProviderFields for Single<'_> {
             typ: c.typ.as_ref(),
             max_age_secs: c.max_age_secs,
             max_token_bytes: c.max_token_bytes,
+            max_header_bytes: c.max_header_bytes,
+            max_keys_without_kid: c.max_keys_without_kid,
+            require_kid: c.require_kid,
             critical_extensions: &c.critical_extensions,
             keys: &c.keys,
             jwks_url: c.jwks_url.as_ref(),
@@ -600,6 +627,9 @@ impl ProviderFields for ProviderConfig {
             typ: self.typ.as_ref(),
             max_age_secs: self.max_age_secs,
             max_token_bytes: self.max_token_bytes,
+            max_header_bytes: self.max_header_bytes,
+            max_keys_without_kid: self.max_keys_without_kid,
+            require_kid: self.require_kid,
             critical_extensions: &self.critical_extensions,
             keys: &self.keys,
             jwks_url: self.jwks_url.as_ref(),
@@ -697,6 +727,15 @@ impl<P: ProviderFields> BuildProvider for P {
         }
         if let Some(max) = r.max_token_bytes {
             builder = builder.max_token_bytes(max);
+        }
+        if let Some(max) = r.max_header_bytes {
+            builder = builder.max_header_bytes(max);
+        }
+        if let Some(max) = r.max_keys_without_kid {
+            builder = builder.max_keys_without_kid(max);
+        }
+        if let Some(require) = r.require_kid {
+            builder = builder.require_kid(require);
         }
         for (i, key) in r.keys.iter().enumerate() {
             let key_prefix = field(prefix, &format!("keys[{i}]"));

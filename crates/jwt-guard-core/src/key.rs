@@ -882,6 +882,11 @@ impl KeySet {
         KeySet::default()
     }
 
+    /// How many keys a token of `alg` without `kid` would be tried against.
+    pub(crate) fn count_without_kid(&self, alg: Algorithm) -> usize {
+        self.by_alg.get(alg as usize).map_or(0, Vec::len)
+    }
+
     /// Adds a key.
     pub fn push(&mut self, key: Key) {
         let index = self.keys.len();

@@ -59,6 +59,7 @@ pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
 pub use signer::{Signer, TimeClaims};
 pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
 pub use verifier::{
-    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_TOKEN_BYTES, KeySource, MAX_REQUIRED_CLAIMS, TokenData,
-    Validation, VerifiedToken, Verifier, VerifierBuilder,
+    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
+    DEFAULT_MAX_TOKEN_BYTES, KeySource, MAX_REQUIRED_CLAIMS, TokenData, Validation, VerifiedToken,
+    Verifier, VerifierBuilder,
 };

@@ -503,6 +503,68 @@ pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<
     })
 }
 
+/// Routed mode's read of an unverified payload: the first top-level `iss`, and nothing more.
+/// Members before it are skipped without being kept; the read stops at `iss`, so nothing after
+/// it is looked at (the chosen route then verifies the signature before any full parse).
+///
+/// # Errors
+/// [`ErrorKind::InvalidClaim`] (`iss`) for an `iss` that is not a string,
+/// [`ErrorKind::MissingClaim`] for an object without it, [`ErrorKind::Malformed`] for a payload
+/// that is not a JSON object up to there.
+pub(crate) fn read_issuer(json: &[u8]) -> Result<Cow<'_, str>> {
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let read = IssuerSeed { found: &mut found }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    match (found, read) {
+        (Some(found), _) => found.map_err(Error::new),
+        (None, Ok(())) => Err(Error::new(ErrorKind::MissingClaim("iss".into()))),
+        (None, Err(e)) if e.is_data() => Err(Error::new(ErrorKind::Malformed(
+            "the payload is not a JSON object",
+        ))),
+        (None, Err(e)) => Err(Error::with_source(
+            ErrorKind::Malformed("the payload is not valid JSON"),
+            e,
+        )),
+    }
+}
+
+/// Finds `iss`, then stops the parser with an error (the finding is in `found`).
+struct IssuerSeed<'f, 'de> {
+    found: &'f mut Option<std::result::Result<Cow<'de, str>, ErrorKind>>,
+}
+
+impl<'de> DeserializeSeed<'de> for IssuerSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IssuerSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(BorrowedStr(name)) = map.next_key()? {
+            if name == "iss" {
+                *self.found = Some(
+                    map.next_value::<BorrowedStr<'de>>()
+                        .map(|s| s.0)
+                        .map_err(|_| ErrorKind::InvalidClaim("iss".into())),
+                );
+                return Err(de::Error::custom("stopped at iss"));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
 /// Which registered claim the member being read is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Registered {

@@ -23,6 +23,10 @@ use crate::token::{self, Header, RawClaims, RegisteredClaims, TeeState};
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
 /// Default maximum token length: 16 KiB, checked before any decoding.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Default maximum length of the header segment (base64url, before decoding): 2 KiB.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 2 * 1024;
+/// Default maximum number of keys tried for a token without `kid`: 4.
+pub const DEFAULT_MAX_KEYS_WITHOUT_KID: usize = 4;
 /// At most this many names in [`Validation::required_claims`].
 pub const MAX_REQUIRED_CLAIMS: usize = 64;
 
@@ -54,6 +58,15 @@ pub struct Validation {
     pub max_age_secs: Option<u64>,
     /// Maximum token length in bytes.
     pub max_token_bytes: usize,
+    /// Maximum length of the header segment in bytes (base64url, checked before decoding: the
+    /// header is read before the signature, so its size is what a forger controls).
+    pub max_header_bytes: usize,
+    /// A token without `kid` is tried against every key allowed for its `alg`, if there are at
+    /// most this many; with more, it is `unknown_key` and no key is tried (default 4).
+    pub max_keys_without_kid: usize,
+    /// Whether a token must name its key (`kid`); without one it is `unknown_key` (default
+    /// `false`: PyJWT and many issuers sign without `kid`).
+    pub require_kid: bool,
     /// `crit` header names this application understands (anything else in `crit` is rejected).
     pub critical_extensions: Vec<String>,
 }
@@ -72,6 +85,9 @@ impl Default for Validation {
             typ: None,
             max_age_secs: None,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_keys_without_kid: DEFAULT_MAX_KEYS_WITHOUT_KID,
+            require_kid: false,
             critical_extensions: Vec::new(),
         }
     }
@@ -103,6 +119,18 @@ impl Validation {
             return Err(Error::config(
                 "max_token_bytes",
                 "must be greater than zero",
+            ));
+        }
+        if self.max_header_bytes == 0 {
+            return Err(Error::config(
+                "max_header_bytes",
+                "must be greater than zero",
+            ));
+        }
+        if self.max_keys_without_kid == 0 {
+            return Err(Error::config(
+                "max_keys_without_kid",
+                "must be greater than zero (use require_kid to refuse tokens without kid)",
             ));
         }
         if self.leeway_secs > i64::MAX as u64 / 4 {
@@ -455,10 +483,7 @@ impl Verifier {
         let parts = token::split(token)?;
         let payload = b64::decode_strict(parts.payload)
             .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
-        let claims = token::parse_claims(&payload, &[])?;
-        let iss = claims
-            .iss
-            .ok_or_else(|| Error::new(ErrorKind::MissingClaim("iss".into())))?;
+        let iss = token::read_issuer(&payload)?;
         by_issuer
             .get(iss.as_ref())
             .ok_or(Error::new(ErrorKind::InvalidIssuer))
@@ -576,6 +601,14 @@ impl Provider {
             }));
         }
         let parts = token::split(token)?;
+        // The header is read before the signature: cap what a forger can make us decode and
+        // parse (the memo's fingerprint too).
+        if parts.header.len() > v.max_header_bytes {
+            return Err(Error::new(ErrorKind::TokenTooLarge {
+                len: parts.header.len(),
+                max: v.max_header_bytes,
+            }));
+        }
         let (header, memo_hit) = match self.headers.get(parts.header) {
             Some(header) => (header, true),
             None => (self.check_header(parts.header)?, false),
@@ -599,6 +632,13 @@ impl Provider {
             }
         };
         let alg = header.alg;
+        if header.kid.is_none() {
+            // Without `kid` every key allowed for `alg` is a candidate: bound that work, and
+            // answer the same whatever the order of the keys.
+            if v.require_kid || keys.count_without_kid(alg) > v.max_keys_without_kid {
+                return Err(Error::new(ErrorKind::UnknownKey));
+            }
+        }
         let verified = keys.select(header.kid.as_deref(), alg)?.any(|key| {
             key.verify_signature(alg, parts.signing_input, &signature)
                 .is_ok()
@@ -883,6 +923,25 @@ impl VerifierBuilder {
     /// Maximum token length in bytes (default 16 KiB).
     pub fn max_token_bytes(mut self, max: usize) -> Self {
         self.validation.max_token_bytes = max;
+        self
+    }
+
+    /// Maximum header segment length in bytes (default 2048), checked before decoding.
+    pub fn max_header_bytes(mut self, max: usize) -> Self {
+        self.validation.max_header_bytes = max;
+        self
+    }
+
+    /// How many keys a token without `kid` may be tried against (default 4); a token without
+    /// `kid` facing more keys for its `alg` is `unknown_key`.
+    pub fn max_keys_without_kid(mut self, max: usize) -> Self {
+        self.validation.max_keys_without_kid = max;
+        self
+    }
+
+    /// Whether a token must carry `kid` (default `false`); without it, `unknown_key`.
+    pub fn require_kid(mut self, require: bool) -> Self {
+        self.validation.require_kid = require;
         self
     }
 
