@@ -201,8 +201,9 @@ impl Key {
     /// public key). Other blocks (such as `EC PARAMETERS`) are skipped.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidKey`] if no block holds a usable key; [`ErrorKind::WeakKey`] for RSA
-    /// under 2048 bits.
+    /// [`ErrorKind::InvalidKey`] if no block holds a usable key, or for an Ed25519 public key
+    /// that is a small-order point, not canonically encoded (RFC 8032 §5.1.3) or off the curve;
+    /// [`ErrorKind::WeakKey`] for RSA under 2048 bits.
     pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Key> {
         Key::from_pem_with(pem.as_ref(), KeyOptions::default())
     }
@@ -257,21 +258,27 @@ impl Key {
             },
             |der, _| ec_from_sec1(der),
         ];
-        let mut weak = None;
+        let mut refused = None;
         for attempt in attempts {
             match attempt(der, options) {
                 Ok((material, algorithms)) => return Ok(Key::new(material, algorithms)),
-                Err(e) if matches!(e.kind(), ErrorKind::WeakKey(_)) => weak = Some(e),
+                Err(e) if is_refusal(&e) => refused = Some(e),
                 Err(_) => {}
             }
         }
-        if let Some(e) = weak {
+        if let Some(e) = refused {
             return Err(e);
         }
         public_from_certificate(der, options)
             .map(|(m, a)| Key::new(m, a))
-            .map_err(|_| {
-                Error::invalid_key("the DER bytes are not a key or certificate this crate reads")
+            .map_err(|e| {
+                if is_refusal(&e) {
+                    e
+                } else {
+                    Error::invalid_key(
+                        "the DER bytes are not a key or certificate this crate reads",
+                    )
+                }
             })
     }
 
@@ -279,8 +286,8 @@ impl Key {
     /// `use: enc` and `key_ops` without `verify`/`sign` are refused; `kid` is kept.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidKey`] for an unsupported or inconsistent JWK; [`ErrorKind::WeakKey`] as
-    /// for the other constructors.
+    /// [`ErrorKind::InvalidKey`] for an unsupported or inconsistent JWK (an Ed25519 `x` is
+    /// checked as in [`Key::from_pem`]); [`ErrorKind::WeakKey`] as for the other constructors.
     pub fn from_jwk(jwk: &Jwk) -> Result<Key> {
         Key::from_jwk_with(jwk, KeyOptions::default())
     }
@@ -766,6 +773,7 @@ fn ed_material(public: Vec<u8>, pair: Option<Ed25519KeyPair>) -> Result<(Materia
             e,
         )
     })?;
+    check_ed25519_public(&public)?;
     Ok((
         Material::Ed25519 {
             verifier,
@@ -774,6 +782,56 @@ fn ed_material(public: Vec<u8>, pair: Option<Ed25519KeyPair>) -> Result<(Materia
         },
         [Algorithm::EdDSA].into_iter().collect(),
     ))
+}
+
+/// Why an Ed25519 public key is refused although aws-lc-rs would take it. Every public Ed25519
+/// key (JWK `x`, SPKI, certificate, the public half of PKCS#8) passes [`check_ed25519_public`].
+const ED25519_OFF_CURVE: &str = "the Ed25519 public key is not a point on the curve";
+const ED25519_SMALL_ORDER: &str =
+    "the Ed25519 public key is a small-order point, which would accept forged signatures";
+const ED25519_NON_CANONICAL: &str =
+    "the Ed25519 public key is not canonically encoded (RFC 8032 section 5.1.3)";
+
+/// Refuses an Ed25519 public key that is not the canonical encoding of a curve point of large
+/// order. aws-lc-rs accepts any 32 bytes here, and verification (`[S]B = R + [k]A`) then holds
+/// for every message when `A` is the identity, `R` the identity and `S = 0`: a universal
+/// forgery. With a point of order 2, 4 or 8 the same forgery holds for one message in 2, 4 or 8,
+/// so a forger varies the claims a few times until it does. RFC 8032 key generation never
+/// yields such a point, nor a non-canonical encoding (`y >= p`, or `x = 0` with the sign bit
+/// set), so no genuine key is lost; refusing non-canonical encodings also keeps one key from
+/// having two spellings. The checks are curve25519-dalek's (decompress,
+/// `is_small_order`, and re-compressing to compare the bytes), done once at load.
+fn check_ed25519_public(public: &[u8]) -> Result<()> {
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    let encoded = CompressedEdwardsY::from_slice(public)
+        .map_err(|_| Error::invalid_key("an Ed25519 public key is 32 bytes"))?;
+    let point = encoded
+        .decompress()
+        .ok_or_else(|| Error::invalid_key(ED25519_OFF_CURVE))?;
+    if point.is_small_order() {
+        return Err(Error::invalid_key(ED25519_SMALL_ORDER));
+    }
+    if point.compress() != encoded {
+        return Err(Error::invalid_key(ED25519_NON_CANONICAL));
+    }
+    Ok(())
+}
+
+/// Whether `e` refuses a key that was read but is not acceptable (too weak, or an Ed25519 point
+/// [`check_ed25519_public`] refuses), as opposed to bytes that are not a key of that format:
+/// [`Key::from_der`], which tries format after format, reports such a refusal instead of "not a
+/// key".
+fn is_refusal(e: &Error) -> bool {
+    match e.kind() {
+        ErrorKind::WeakKey(_) => true,
+        ErrorKind::InvalidKey(why) => [
+            ED25519_OFF_CURVE,
+            ED25519_SMALL_ORDER,
+            ED25519_NON_CANONICAL,
+        ]
+        .contains(&why.as_ref()),
+        _ => false,
+    }
 }
 
 /// The trailing `len` bytes of a validated SPKI: the BIT STRING contents end the structure.
@@ -902,7 +960,8 @@ impl KeySet {
     }
 
     /// Parses a JWK Set. A key that cannot be used here (`use: enc`, an unsupported `kty`,
-    /// `crv` or `alg`, bad members) is skipped and reported by [`KeySet::skipped`], not fatal.
+    /// `crv` or `alg`, bad members, an off-curve EC point, a small-order or non-canonical
+    /// Ed25519 point) is skipped and reported by [`KeySet::skipped`], not fatal.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidKey`] if the text is not a JWK Set or holds no usable key.

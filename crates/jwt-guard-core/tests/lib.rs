@@ -3,6 +3,7 @@
 //! `cargo test -p jwt-guard-core --test lib [MODULE::]` (add `--features remote` for `remote`).
 
 mod config;
+mod ed25519;
 mod hardening;
 mod hostile;
 mod interop;
