@@ -4,7 +4,8 @@ use jwt_guard_core::Algorithm;
 use serde_json::json;
 
 use crate::support::{
-    ISSUER, NOW, SECRET, fixture, hs256_config, hs256_token, jwt_guard, signed, temp_dir,
+    ISSUER, NOW, SECRET, assert_printable_ascii, fixture, hs256_config, hs256_token, jwt_guard,
+    signed, temp_dir,
 };
 
 fn good_claims() -> serde_json::Value {
@@ -296,5 +297,72 @@ fn relative_key_paths_resolve_against_the_config_directory() {
             .run();
         let claims: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
         assert_eq!(claims["sub"], "relative");
+    }
+}
+
+#[test]
+fn characters_that_do_not_print_are_escaped_in_the_verified_claims() {
+    let mut claims = good_claims();
+    claims["n\u{85}me\u{200b}"] = json!("v\u{9b}2J\u{1b}[0m\u{202e}\u{e0041}\nx");
+    let run = verify_at_now(&hs256_token(claims.clone()));
+    assert_eq!(
+        run.ok(),
+        concat!(
+            r#"{"aud":"api","exp":1700000600,"iss":"https://issuer.example","#,
+            r#""n\u0085me\u200b":"v\u009b2J\u001b[0m\u202e\udb40\udc41\nx","#,
+            r#""scope":{"read":true,"write":false},"sub":"ada"}"#,
+            "\n"
+        )
+    );
+    assert_printable_ascii(&run.stdout);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap(),
+        claims
+    );
+}
+
+#[test]
+fn characters_that_do_not_print_are_escaped_in_the_notes() {
+    let with = |name: &str, value: serde_json::Value| {
+        let mut claims = good_claims();
+        claims[name] = value;
+        claims
+    };
+    let cases = [
+        (
+            signed(
+                SECRET,
+                Algorithm::HS256,
+                Some("k1\u{85}\u{202e}"),
+                good_claims(),
+            ),
+            "error: unknown_key: no key matches the token's kid or alg\n\
+             note: token kid is \"k1\\u0085\\u202e\" and alg is \"HS256\" (unverified); \
+             configured kids: \"k1\"\n",
+        ),
+        (
+            // An OSC 8 hyperlink, BEL, and a newline that would start a fake note.
+            hs256_token(with(
+                "iss",
+                json!("https://evil.example\u{1b}]8;;\u{7}\nnote: ok"),
+            )),
+            "error: invalid_issuer: invalid issuer\n\
+             note: token iss is \"https://evil.example\\u001b]8;;\\u0007\\nnote: ok\"; \
+             accepted issuers: \"https://issuer.example\"\n",
+        ),
+        (
+            hs256_token(with(
+                "aud",
+                json!(["a\u{9b}31m", "\u{2066}b\u{e0041}\u{7f}"]),
+            )),
+            "error: invalid_audience: invalid audience\n\
+             note: token aud is [\"a\\u009b31m\",\"\\u2066b\\udb40\\udc41\\u007f\"]; \
+             accepted audiences: \"api\"\n",
+        ),
+    ];
+    for (token, stderr) in cases {
+        let run = verify_at_now(&token);
+        assert_eq!(run.fails(1), stderr);
+        assert_printable_ascii(&run.stderr);
     }
 }
