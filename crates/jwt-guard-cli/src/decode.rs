@@ -27,7 +27,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let token = io::token_argument(args.token)?;
     let decoded = dangerous::decode_unverified::<Map<String, Value>>(&token)
         .map_err(|e| Failure::from_core(e, Vec::new()))?;
-    eprintln!("{UNVERIFIED}");
+    io::eprint_line(UNVERIFIED);
     let now = time::now_or_system(args.now);
     let mut times = Map::new();
     for name in ["exp", "nbf", "iat"] {

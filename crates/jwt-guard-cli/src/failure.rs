@@ -3,6 +3,8 @@
 use std::fmt::Display;
 use std::process::ExitCode;
 
+use crate::io;
+
 /// A failed command.
 pub(crate) enum Failure {
     /// The token was rejected (exit 1): `error: <code>: <message>`, then `note: ` lines.
@@ -36,18 +38,19 @@ impl Failure {
         }
     }
 
-    /// Prints the message and returns the exit code.
+    /// Prints the message on standard error (escaped: notes quote the token) and returns the
+    /// exit code.
     pub(crate) fn report(self) -> ExitCode {
         match self {
             Failure::Token { error, notes } => {
-                eprintln!("error: {}: {error}", error.code());
+                io::eprint_line(&format!("error: {}: {error}", error.code()));
                 for note in notes {
-                    eprintln!("note: {note}");
+                    io::eprint_line(&format!("note: {note}"));
                 }
                 ExitCode::from(EXIT_REJECTED)
             }
             Failure::Setup(message) => {
-                eprintln!("error: {message}");
+                io::eprint_line(&format!("error: {message}"));
                 ExitCode::from(EXIT_SETUP)
             }
             Failure::StdoutClosed => ExitCode::from(EXIT_SETUP),

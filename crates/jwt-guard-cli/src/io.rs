@@ -1,5 +1,7 @@
 //! Reading arguments and standard input; writing standard output; stable JSON.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, IsTerminal as _, Read as _, Write as _};
 use std::path::Path;
@@ -56,16 +58,71 @@ fn strip_bearer(text: &str) -> &str {
     }
 }
 
-/// Writes `text` and a newline to standard output.
+/// Writes `text` and a newline to standard output, [escaped](escape_hidden).
 pub(crate) fn print_line(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+    match writeln!(out, "{}", escape_hidden(text)).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Failure::StdoutClosed),
         Err(e) => Err(Failure::setup(format!(
             "cannot write to standard output: {e}"
         ))),
     }
+}
+
+/// Writes `text` and a newline to standard error, [escaped](escape_hidden) (a closed standard
+/// error is ignored: there is nowhere left to say so).
+pub(crate) fn eprint_line(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", escape_hidden(text));
+}
+
+/// `text` with every character that does not print, except the newline, written as a JSON
+/// escape: `\u` and four lowercase hex digits (a UTF-16 surrogate pair beyond U+FFFF, as JSON
+/// has it). Everything the CLI prints goes through here, token content included, so a token
+/// cannot move the cursor, recolour, retitle or clear the terminal (C0 and C1 controls, ESC,
+/// CSI U+009B, DEL), reorder what is shown (bidi embeddings, overrides and isolates U+202A-U+202E,
+/// U+2066-U+2069, marks), or hide text (zero-width spaces and joiners, tag characters, soft
+/// hyphen, BOM).
+///
+/// JSON output stays JSON with the same values: serde_json has already escaped the C0
+/// controls, quote and backslash inside strings, and outside strings it writes only printable
+/// ASCII, spaces and newlines, so whatever this escapes is inside a string. Free text uses the
+/// same escapes, and token values in it are JSON-quoted, so a newline from a token never starts
+/// a line.
+pub(crate) fn escape_hidden(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| c == '\n' || prints(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c == '\n' || prints(c) {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `c` prints as a visible character (or the space). ASCII: `' '..='~'`. Beyond ASCII:
+/// whether Rust's own `Debug` for strings keeps it as is, which it does for all but the code
+/// points of the general categories Cc (controls), Cf (format: bidi controls, zero-width
+/// characters, tags, ...), Zl, Zp (line and paragraph separators), Zs other than the space
+/// (no-break and other spaces), Co (private use), Cs and Cn (unassigned). Asked after a
+/// letter: `Debug` also escapes a combining mark that begins a string, and those print (with
+/// the character before them: accents, the vowel signs of Devanagari, ...).
+fn prints(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, ' '..='~');
+    }
+    let mut pair = String::with_capacity(5);
+    pair.push('a');
+    pair.push(c);
+    pair.escape_debug().nth(1) == Some(c)
 }
 
 /// `value` with every object's members sorted by name, at every depth (whatever serde_json's
@@ -106,6 +163,48 @@ mod tests {
         assert_eq!(strip_bearer("a.b.c"), "a.b.c");
         assert_eq!(strip_bearer("Basic a.b.c"), "Basic a.b.c");
         assert_eq!(strip_bearer("Bearertoken"), "Bearertoken");
+    }
+
+    #[test]
+    fn hidden_characters_become_json_escapes() {
+        assert_eq!(escape_hidden("plain text\nline 2"), "plain text\nline 2");
+        assert!(matches!(
+            escape_hidden("caf\u{e9} \u{1f511}"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            escape_hidden("\u{1b}[2J\u{9b}\u{85}\u{7f}\t\r\u{0}"),
+            "\\u001b[2J\\u009b\\u0085\\u007f\\u0009\\u000d\\u0000"
+        );
+        assert_eq!(
+            escape_hidden("\u{202e}\u{2066}\u{200b}\u{200d}\u{feff}\u{ad}\u{a0}\u{2028}"),
+            "\\u202e\\u2066\\u200b\\u200d\\ufeff\\u00ad\\u00a0\\u2028"
+        );
+        // Beyond the BMP: a tag character, private use, unassigned.
+        assert_eq!(
+            escape_hidden("\u{e0041}\u{f0000}\u{e0080}"),
+            "\\udb40\\udc41\\udb80\\udc00\\udb40\\udc80"
+        );
+        // Combining marks print with the character before them, even first.
+        assert_eq!(
+            escape_hidden("\u{301}e\u{301} \u{938}\u{94d}"),
+            "\u{301}e\u{301} \u{938}\u{94d}"
+        );
+    }
+
+    #[test]
+    fn escaped_json_is_json_with_the_same_value() {
+        let value = serde_json::json!({"k\u{85}\u{202e}": ["\u{9b}\u{e0041}\u{1b}\n\"\\"]});
+        for text in [json_line(value.clone()), json_pretty(value.clone())] {
+            let escaped = escape_hidden(&text);
+            assert!(
+                escaped
+                    .chars()
+                    .all(|c| c == '\n' || (' '..='~').contains(&c)),
+                "{escaped}"
+            );
+            assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
+        }
     }
 
     #[test]

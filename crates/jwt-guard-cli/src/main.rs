@@ -1,6 +1,7 @@
 //! `jwt-guard`: the jwt-guard command line, built on `jwt-guard-core` only.
 //!
-//! - `verify --config FILE [TOKEN]`: verify with the server's own `VerifierConfig`.
+//! - `verify --config FILE [TOKEN]`: verify with the server's own `VerifierConfig` (with
+//!   `[[providers]]`, routed by `iss` as the server routes it).
 //! - `decode [TOKEN]`: show header and claims **without** verifying anything.
 //! - `encode --alg ALG --key FILE [CLAIMS_JSON]`: mint a token.
 //! - `keygen --alg ALG --out PREFIX`: make a key pair (or an HMAC secret).
@@ -9,6 +10,8 @@
 //! Exit codes: 0 success; 1 the token was rejected (`verify`) or could not be decoded
 //! (`decode`), with `error: <code>: <message>` on stderr; 2 usage, configuration, key or file
 //! problems, with `error: <message>` on stderr. See the crate README for the output formats.
+//! Whatever does not print (controls, bidi and zero-width characters, ...) is written as a JSON
+//! `\uXXXX` escape in all output (`io::escape_hidden`).
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -48,7 +51,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Verify a token with the rules of a server's VerifierConfig file (TOML, or JSON by
-    /// extension) and print its claims as one JSON line.
+    /// extension; with `[[providers]]`, routed by its iss as the server routes it) and print its
+    /// claims as one JSON line.
     Verify(verify::Args),
     /// Print a token's header and claims WITHOUT verifying anything.
     Decode(decode::Args),

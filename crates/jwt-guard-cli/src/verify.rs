@@ -1,4 +1,6 @@
-//! `jwt-guard verify`: the server's own rules, from its `VerifierConfig` file.
+//! `jwt-guard verify`: the server's own rules, from its `VerifierConfig` file: the verifier the
+//! server builds from it (for a `[[providers]]` config, one that routes each token by its `iss`
+//! to one provider), on the `--now` clock if given. No remote key set is fetched.
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +28,9 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let verifier = load_verifier(&args.config, args.now)?;
+    let loaded = load_verifier(&args.config, args.now)?;
     let token = io::token_argument(args.token)?;
-    match verifier.verify_token(&token) {
+    match loaded.verifier.verify_token(&token) {
         Ok(verified) => {
             let claims: Value = serde_json::from_slice(verified.payload_json())
                 .map_err(|e| Failure::setup(format!("verified claims are not JSON: {e}")))?;
@@ -36,14 +38,23 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         }
         Err(error) => {
             let now = time::now_or_system(args.now);
-            let notes = explain(&error, &token, &verifier, now);
+            let notes = explain(&error, &token, &loaded, now);
             Err(Failure::from_core(error, notes))
         }
     }
 }
 
-/// Loads the config and builds the verifier the server would build (with `now` as the clock).
-pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Verifier, Failure> {
+/// The verifier a server builds from a config file, and what the notes need from the file.
+pub(crate) struct Loaded {
+    verifier: Verifier,
+    /// With `[[providers]]`: the issuer of each provider, in file order (`providers[i]`).
+    provider_issuers: Vec<String>,
+}
+
+/// Loads the config and builds the verifier the server would build (`build_in`, which the HTTP
+/// adapters' `from_config_in` call; for a `[[providers]]` config a verifier routing by `iss`),
+/// with `now` as the clock of every provider.
+pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Loaded, Failure> {
     let shown = path.display();
     let bytes = io::read_file(path, "config")?;
     let text = String::from_utf8(bytes)
@@ -61,25 +72,29 @@ pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Verifier, F
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut builder = config
-        .builder_in(base_dir)
-        .map_err(|e| Failure::setup(format!("config {shown}: {e}")))?;
-    if let Some(now) = now {
-        builder = builder.clock(ManualClock::new(now));
+    let verifier = match now {
+        Some(now) => config.build_in_with_clock(base_dir, ManualClock::new(now)),
+        None => config.build_in(base_dir),
     }
-    builder
-        .build()
-        .map_err(|e| Failure::setup(format!("config {shown}: {e}")))
+    .map_err(|e| Failure::setup(format!("config {shown}: {e}")))?;
+    let provider_issuers = config
+        .providers
+        .iter()
+        // The core requires one of them and refuses two that differ.
+        .map(|p| p.issuer.clone().or_else(|| p.oidc_issuer.clone()))
+        .map(Option::unwrap_or_default)
+        .collect();
+    Ok(Loaded {
+        verifier,
+        provider_issuers,
+    })
 }
 
-/// Notes that say why, from the token (decoded again, without verification) and the rules.
-/// Values are quoted as JSON; the token is the developer's own, so echoing it here is fine.
-fn explain(
-    error: &jwt_guard_core::Error,
-    token: &str,
-    verifier: &Verifier,
-    now: i64,
-) -> Vec<String> {
+/// Notes that say why, from the token (decoded again, without verification) and the rules (for
+/// a `[[providers]]` config, those of the provider its `iss` routes to). Values are quoted as
+/// JSON; the token is the developer's own, so echoing it here is fine (what does not print is
+/// escaped on output).
+fn explain(error: &jwt_guard_core::Error, token: &str, loaded: &Loaded, now: i64) -> Vec<String> {
     let Ok(decoded) = dangerous::decode_unverified::<Value>(token) else {
         return Vec::new();
     };
@@ -107,10 +122,42 @@ fn explain(
                 .join(", ")
         }
     };
+    let mut notes = Vec::new();
+    let verifier = match loaded.verifier.route(token) {
+        Ok(route) => {
+            let iss = decoded.claims.get("iss").and_then(Value::as_str);
+            if let Some(i) = loaded
+                .provider_issuers
+                .iter()
+                .position(|issuer| Some(issuer.as_str()) == iss)
+            {
+                notes.push(format!(
+                    "token iss is {} (unverified): routed to providers[{i}]",
+                    claim("iss")
+                ));
+            }
+            route
+        }
+        // The errors of routing itself (a config with [[providers]]).
+        Err(e) => {
+            match e.kind() {
+                ErrorKind::InvalidIssuer => notes.push(format!(
+                    "token iss is {}; no [[providers]] entry has it; their issuers: {}",
+                    claim("iss"),
+                    list(&loaded.provider_issuers)
+                )),
+                ErrorKind::MissingClaim(_) => notes.push(
+                    "with [[providers]], a token is routed by its iss, and this one has none"
+                        .to_owned(),
+                ),
+                _ => {}
+            }
+            return notes;
+        }
+    };
     let rules = verifier.validation();
     let leeway = rules.leeway_secs;
     let now_text = format!("now is {}", time::rfc3339(now));
-    let mut notes = Vec::new();
     match error.kind() {
         ErrorKind::Expired => {
             if let Some(exp) = date("exp") {
@@ -192,6 +239,11 @@ fn explain(
             header("kid"),
             header("alg")
         )),
+        ErrorKind::KeyUnavailable => notes.push(
+            "jwt-guard verify fetches no remote key set (jwks_url, oidc_issuer): it checks \
+             with fixed keys only"
+                .to_owned(),
+        ),
         _ => {}
     }
     notes

@@ -49,11 +49,13 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::algorithm::Algorithm;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::TokenLocations;
 use crate::jwk::Jwk;
@@ -434,7 +436,18 @@ impl VerifierConfig {
     /// # Errors
     /// As [`VerifierConfig::build`].
     pub fn build_in(&self, base_dir: &Path) -> Result<Verifier> {
-        self.assemble(base_dir).map(|(verifier, _)| verifier)
+        self.assemble(base_dir, None).map(|(verifier, _)| verifier)
+    }
+
+    /// As [`VerifierConfig::build_in`], with `clock` instead of the system clock for every
+    /// provider: the verifier a server builds from this config, checking tokens as of another
+    /// time (`jwt-guard verify --now`, tests).
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::build`].
+    pub fn build_in_with_clock(&self, base_dir: &Path, clock: impl Clock) -> Result<Verifier> {
+        self.assemble(base_dir, Some(Arc::new(clock)))
+            .map(|(verifier, _)| verifier)
     }
 
     /// Builds the verifier and fetches every remote key set before returning: fails fast when
@@ -455,7 +468,7 @@ impl VerifierConfig {
     /// As [`VerifierConfig::load`].
     #[cfg(feature = "remote")]
     pub async fn load_in(&self, base_dir: &Path) -> Result<Verifier> {
-        let (verifier, remotes) = self.assemble(base_dir)?;
+        let (verifier, remotes) = self.assemble(base_dir, None)?;
         for (field, jwks) in remotes {
             if let Err(e) = jwks.load().await {
                 return Err(Error::with_source(
@@ -469,7 +482,7 @@ impl VerifierConfig {
 
     /// A [`VerifierBuilder`] with everything this config says, to add to in code (a clock, ...).
     /// Single-provider configs only (a `[[providers]]` config builds a routed verifier: use
-    /// [`VerifierConfig::build_in`]).
+    /// [`VerifierConfig::build_in`], or [`VerifierConfig::build_in_with_clock`] for a clock).
     ///
     /// # Errors
     /// As [`VerifierConfig::build`], for the keys; `providers` for a config with providers.
@@ -491,14 +504,20 @@ impl VerifierConfig {
         }
     }
 
-    fn assemble(&self, base_dir: &Path) -> Result<(Verifier, Remotes)> {
+    /// The verifier (each provider on `clock`, else the system clock) and its remote sources.
+    fn assemble(
+        &self,
+        base_dir: &Path,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Result<(Verifier, Remotes)> {
+        let with_clock = |builder: VerifierBuilder| match &clock {
+            Some(clock) => builder.shared_clock(clock.clone()),
+            None => builder,
+        };
         let mut remotes = Vec::new();
         if self.providers.is_empty() {
-            let verifier = self
-                .single()
-                .builder("", base_dir, None, &mut remotes)?
-                .build()?;
-            return Ok((verifier, remotes));
+            let builder = self.single().builder("", base_dir, None, &mut remotes)?;
+            return Ok((with_clock(builder).build()?, remotes));
         }
         self.check_no_top_level_rules()?;
         let mut verifiers = Vec::with_capacity(self.providers.len());
@@ -506,7 +525,11 @@ impl VerifierConfig {
             let prefix = format!("providers[{i}]");
             let builder =
                 provider.builder(&prefix, base_dir, self.remote.as_ref(), &mut remotes)?;
-            verifiers.push(builder.build().map_err(|e| e.in_field(&prefix))?);
+            verifiers.push(
+                with_clock(builder)
+                    .build()
+                    .map_err(|e| e.in_field(&prefix))?,
+            );
         }
         Ok((Verifier::routed(verifiers)?, remotes))
     }
@@ -977,6 +1000,42 @@ mod tests {
         );
         let verifier = parse(&text).build().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(verifier.validation().issuers, ["a", "b"]);
+    }
+
+    #[test]
+    fn build_in_with_clock_puts_every_provider_on_that_clock() {
+        use crate::{ManualClock, Signer};
+        let text = format!(
+            "[[providers]]\nissuer = \"a\"\nalgorithms = [\"HS256\"]\nskip_audience_check = true\nkeys = [{{ secret = \"{SECRET}\" }}]\n\
+             [[providers]]\nissuer = \"b\"\nalgorithms = [\"HS256\"]\nskip_audience_check = true\nkeys = [{{ secret = \"{SECRET}\" }}]"
+        );
+        let clock = ManualClock::new(1_000);
+        let verifier = parse(&text)
+            .build_in_with_clock(Path::new("."), clock.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let key = Key::hmac(SECRET.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let signer = Signer::new(key, Algorithm::HS256).unwrap_or_else(|e| panic!("{e}"));
+        for iss in ["a", "b"] {
+            let token = signer
+                .encode(&serde_json::json!({"iss": iss, "exp": 1_100}))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(verifier.verify_token(&token).is_ok(), "{iss} at 1000");
+            clock.set(1_160); // exp + the default 60 s leeway: expired
+            let err = verifier.verify_token(&token).err().map(Error::into_kind);
+            assert_eq!(err, Some(ErrorKind::Expired), "{iss} at 1160");
+            clock.set(1_000);
+        }
+        // A single-provider config too.
+        let single = parse(&format!(
+            "algorithms = [\"HS256\"]\nskip_audience_check = true\nkeys = [{{ secret = \"{SECRET}\" }}]"
+        ))
+        .build_in_with_clock(Path::new("."), ManualClock::new(1_200))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let token = signer
+            .encode(&serde_json::json!({"exp": 1_100}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = single.verify_token(&token).err().map(Error::into_kind);
+        assert_eq!(err, Some(ErrorKind::Expired));
     }
 
     #[cfg(not(feature = "remote"))]

@@ -968,6 +968,12 @@ impl VerifierBuilder {
         self
     }
 
+    /// Uses `clock`, which other verifiers may share (the providers of one config).
+    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Builds the verifier.
     ///
     /// # Errors

@@ -3,7 +3,7 @@
 use jwt_guard_core::Algorithm;
 use serde_json::json;
 
-use crate::support::{NOW, hs256_token, jwt_guard, signed};
+use crate::support::{NOW, SECRET, assert_printable_ascii, hs256_token, jwt_guard, signed};
 
 const UNVERIFIED: &str = "UNVERIFIED: the signature and the claims were not checked; use `jwt-guard verify --config FILE` to check them\n";
 
@@ -87,4 +87,60 @@ fn a_malformed_token_exits_1_and_no_token_exits_2() {
     }
     let run = jwt_guard(["decode"]).run();
     assert!(run.fails(2).starts_with("error: no token given"), "{run:?}");
+}
+
+/// Claim names and values and a header `kid` carrying what a terminal acts on or hides: C1
+/// controls (U+0085 NEL, U+009B CSI), ESC and BEL, DEL, a bidi override and isolates, a
+/// zero-width space, a tag character (beyond the BMP), a newline.
+const HIDDEN_KID: &str = "k\u{85}\u{1b}[31m\u{202e}";
+
+fn hidden_claims() -> serde_json::Value {
+    json!({
+        "na\u{200b}me": "a\u{9b}b\u{1b}c\u{202e}d",
+        "sub": "\u{2066}x\u{2069}\u{7f}\u{7}",
+        "tag": "\u{e0041}",
+        "x\nnote": "y",
+    })
+}
+
+/// JSON escapes for every character that does not print (`\u` + four hex digits, a surrogate
+/// pair beyond the BMP), so the output is still JSON and reads back to the same values.
+const EXPECTED_ESCAPED: &str = r#"{
+  "claims": {
+    "na\u200bme": "a\u009bb\u001bc\u202ed",
+    "sub": "\u2066x\u2069\u007f\u0007",
+    "tag": "\udb40\udc41",
+    "x\nnote": "y"
+  },
+  "header": {
+    "alg": "HS256",
+    "kid": "k\u0085\u001b[31m\u202e",
+    "typ": "JWT"
+  },
+  "times": {}
+}
+"#;
+
+#[test]
+fn characters_that_do_not_print_are_escaped_in_names_values_and_header() {
+    let token = signed(SECRET, Algorithm::HS256, Some(HIDDEN_KID), hidden_claims());
+    let run = jwt_guard(["decode", "--now", &NOW.to_string(), &token]).run();
+    assert_eq!(run.ok(), EXPECTED_ESCAPED);
+    assert_eq!(run.stderr, UNVERIFIED);
+    assert_printable_ascii(&run.stdout);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value["claims"], hidden_claims());
+    assert_eq!(value["header"]["kid"], HIDDEN_KID);
+}
+
+#[test]
+fn visible_non_ascii_text_is_printed_as_is() {
+    // Precomposed and combining accents, Devanagari with its vowel signs and virama (combining
+    // marks), CJK, an emoji: all print, none is escaped.
+    let text = "Jos\u{e9} Jose\u{301} \u{928}\u{92e}\u{938}\u{94d}\u{924}\u{947} \u{4e2d}\u{6587} \u{1f511}";
+    let run = jwt_guard(["decode", &hs256_token(json!({"name": text}))]).run();
+    assert!(
+        run.ok().contains(&format!("\"name\": \"{text}\"")),
+        "{run:?}"
+    );
 }

@@ -131,6 +131,23 @@ pub(crate) fn signed(
         .expect("encode")
 }
 
+/// Asserts that `text` is lines of printable ASCII only: what the CLI makes of a token carrying
+/// controls (C0, DEL, C1 such as U+009B CSI), bidi overrides and isolates, zero-width and tag
+/// characters, which a terminal would act on or hide.
+#[track_caller]
+pub(crate) fn assert_printable_ascii(text: &str) {
+    if let Some(c) = text
+        .chars()
+        .find(|&c| c != '\n' && !(' '..='~').contains(&c))
+    {
+        panic!(
+            "raw {:?} (U+{:04X}) in the output: {text:?}",
+            c,
+            u32::from(c)
+        );
+    }
+}
+
 /// The fixture config `hs256.toml`.
 pub(crate) fn hs256_config() -> PathBuf {
     fixture("hs256.toml")

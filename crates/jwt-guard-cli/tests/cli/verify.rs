@@ -4,7 +4,8 @@ use jwt_guard_core::Algorithm;
 use serde_json::json;
 
 use crate::support::{
-    ISSUER, NOW, SECRET, fixture, hs256_config, hs256_token, jwt_guard, signed, temp_dir,
+    ISSUER, NOW, SECRET, assert_printable_ascii, fixture, hs256_config, hs256_token, jwt_guard,
+    signed, temp_dir,
 };
 
 fn good_claims() -> serde_json::Value {
@@ -296,5 +297,292 @@ fn relative_key_paths_resolve_against_the_config_directory() {
             .run();
         let claims: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
         assert_eq!(claims["sub"], "relative");
+    }
+}
+
+#[test]
+fn characters_that_do_not_print_are_escaped_in_the_verified_claims() {
+    let mut claims = good_claims();
+    claims["n\u{85}me\u{200b}"] = json!("v\u{9b}2J\u{1b}[0m\u{202e}\u{e0041}\nx");
+    let run = verify_at_now(&hs256_token(claims.clone()));
+    assert_eq!(
+        run.ok(),
+        concat!(
+            r#"{"aud":"api","exp":1700000600,"iss":"https://issuer.example","#,
+            r#""n\u0085me\u200b":"v\u009b2J\u001b[0m\u202e\udb40\udc41\nx","#,
+            r#""scope":{"read":true,"write":false},"sub":"ada"}"#,
+            "\n"
+        )
+    );
+    assert_printable_ascii(&run.stdout);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap(),
+        claims
+    );
+}
+
+#[test]
+fn characters_that_do_not_print_are_escaped_in_the_notes() {
+    let with = |name: &str, value: serde_json::Value| {
+        let mut claims = good_claims();
+        claims[name] = value;
+        claims
+    };
+    let cases = [
+        (
+            signed(
+                SECRET,
+                Algorithm::HS256,
+                Some("k1\u{85}\u{202e}"),
+                good_claims(),
+            ),
+            "error: unknown_key: no key matches the token's kid or alg\n\
+             note: token kid is \"k1\\u0085\\u202e\" and alg is \"HS256\" (unverified); \
+             configured kids: \"k1\"\n",
+        ),
+        (
+            // An OSC 8 hyperlink, BEL, and a newline that would start a fake note.
+            hs256_token(with(
+                "iss",
+                json!("https://evil.example\u{1b}]8;;\u{7}\nnote: ok"),
+            )),
+            "error: invalid_issuer: invalid issuer\n\
+             note: token iss is \"https://evil.example\\u001b]8;;\\u0007\\nnote: ok\"; \
+             accepted issuers: \"https://issuer.example\"\n",
+        ),
+        (
+            hs256_token(with(
+                "aud",
+                json!(["a\u{9b}31m", "\u{2066}b\u{e0041}\u{7f}"]),
+            )),
+            "error: invalid_audience: invalid audience\n\
+             note: token aud is [\"a\\u009b31m\",\"\\u2066b\\udb40\\udc41\\u007f\"]; \
+             accepted audiences: \"api\"\n",
+        ),
+    ];
+    for (token, stderr) in cases {
+        let run = verify_at_now(&token);
+        assert_eq!(run.fails(1), stderr);
+        assert_printable_ascii(&run.stderr);
+    }
+}
+
+/// Two issuers with fixed keys, as a server routing by `iss` has them. Both keys have kid `k1`.
+const ROUTED_CONFIG: &str = r#"
+[[providers]]
+issuer = "https://a.example"
+algorithms = ["HS256"]
+audiences = ["api-a"]
+keys = [{ kid = "k1", secret = "secret of provider A: 32 bytes.." }]
+
+[[providers]]
+issuer = "https://b.example"
+algorithms = ["HS256"]
+audiences = ["api-b"]
+keys = [
+    { kid = "k1", secret = "secret of provider B: 32 bytes.." },
+    { kid = "b2", secret = "another secret of B, 32 bytes..." },
+]
+"#;
+const SECRET_A: &[u8] = b"secret of provider A: 32 bytes..";
+const SECRET_B: &[u8] = b"secret of provider B: 32 bytes..";
+const ISSUER_A: &str = "https://a.example";
+const ISSUER_B: &str = "https://b.example";
+
+/// The routed config in a fresh directory.
+struct Routed {
+    dir: tempfile::TempDir,
+}
+
+impl Routed {
+    fn new() -> Routed {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join("routed.toml"), ROUTED_CONFIG).unwrap();
+        Routed { dir }
+    }
+
+    fn verify_at(&self, now: i64, token: &str) -> crate::support::Run {
+        jwt_guard(["verify", "--now", &now.to_string(), "--config"])
+            .command_arg(self.dir.path().join("routed.toml"))
+            .command_arg(token)
+            .run()
+    }
+
+    /// The error code of the verifier a server builds from the same file (with the system
+    /// clock: use tokens whose times do not matter).
+    fn server_code(&self, token: &str) -> &'static str {
+        let config: jwt_guard_core::VerifierConfig = toml::from_str(ROUTED_CONFIG).unwrap();
+        let verifier = config.build_in(self.dir.path()).unwrap();
+        verifier.verify_token(token).unwrap_err().code()
+    }
+}
+
+fn claims_for(iss: &str, aud: &str) -> serde_json::Value {
+    json!({"iss": iss, "aud": aud, "sub": "ada", "exp": NOW + 600})
+}
+
+#[test]
+fn routed_config_verifies_each_issuer_with_its_own_provider() {
+    let routed = Routed::new();
+    let a = signed(
+        SECRET_A,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for(ISSUER_A, "api-a"),
+    );
+    assert_eq!(
+        routed.verify_at(NOW, &a).ok(),
+        "{\"aud\":\"api-a\",\"exp\":1700000600,\"iss\":\"https://a.example\",\"sub\":\"ada\"}\n"
+    );
+    let b = signed(
+        SECRET_B,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for(ISSUER_B, "api-b"),
+    );
+    assert_eq!(
+        routed.verify_at(NOW, &b).ok(),
+        "{\"aud\":\"api-b\",\"exp\":1700000600,\"iss\":\"https://b.example\",\"sub\":\"ada\"}\n"
+    );
+    // --now is every provider's clock: past exp and the 60 s leeway, B's token is expired.
+    let run = routed.verify_at(NOW + 660, &b);
+    assert_eq!(
+        run.fails(1),
+        "error: expired: token expired\n\
+         note: token iss is \"https://b.example\" (unverified): routed to providers[1]\n\
+         note: exp is 2023-11-14T22:23:20Z (1m ago); now is 2023-11-14T22:24:20Z; leeway 60s\n"
+    );
+}
+
+#[test]
+fn routed_config_rejects_an_unknown_or_missing_issuer_as_the_server_does() {
+    let routed = Routed::new();
+    let unknown = signed(
+        SECRET_A,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for("https://c.example", "api-a"),
+    );
+    assert_eq!(routed.server_code(&unknown), "invalid_issuer");
+    assert_eq!(
+        routed.verify_at(NOW, &unknown).fails(1),
+        "error: invalid_issuer: invalid issuer\n\
+         note: token iss is \"https://c.example\"; no [[providers]] entry has it; \
+         their issuers: \"https://a.example\", \"https://b.example\"\n"
+    );
+
+    let mut claims = claims_for(ISSUER_A, "api-a");
+    claims.as_object_mut().unwrap().remove("iss");
+    let no_iss = signed(SECRET_A, Algorithm::HS256, Some("k1"), claims);
+    assert_eq!(routed.server_code(&no_iss), "missing_claim");
+    assert_eq!(
+        routed.verify_at(NOW, &no_iss).fails(1),
+        "error: missing_claim: missing required claim `iss`\n\
+         note: with [[providers]], a token is routed by its iss, and this one has none\n"
+    );
+}
+
+#[test]
+fn routed_config_checks_a_token_with_the_keys_and_rules_of_its_issuer_only() {
+    let routed = Routed::new();
+    // A's key, B's issuer: B's key k1 does not verify it.
+    let forged = signed(
+        SECRET_A,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for(ISSUER_B, "api-b"),
+    );
+    assert_eq!(routed.server_code(&forged), "invalid_signature");
+    assert_eq!(
+        routed.verify_at(NOW, &forged).fails(1),
+        "error: invalid_signature: invalid signature\n\
+         note: token iss is \"https://b.example\" (unverified): routed to providers[1]\n\
+         note: no configured key for kid \"k1\" and alg \"HS256\" verifies the signature: the \
+         token was signed with another key, or altered\n"
+    );
+    // B's second kid is unknown to A; A's notes list A's kids and audiences only.
+    let b2 = signed(
+        SECRET_B,
+        Algorithm::HS256,
+        Some("b2"),
+        claims_for(ISSUER_A, "api-a"),
+    );
+    assert_eq!(
+        routed.verify_at(NOW, &b2).fails(1),
+        "error: unknown_key: no key matches the token's kid or alg\n\
+         note: token iss is \"https://a.example\" (unverified): routed to providers[0]\n\
+         note: token kid is \"b2\" and alg is \"HS256\" (unverified); configured kids: \"k1\"\n"
+    );
+    let wrong_aud = signed(
+        SECRET_A,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for(ISSUER_A, "api-b"),
+    );
+    assert_eq!(
+        routed.verify_at(NOW, &wrong_aud).fails(1),
+        "error: invalid_audience: invalid audience\n\
+         note: token iss is \"https://a.example\" (unverified): routed to providers[0]\n\
+         note: token aud is \"api-b\"; accepted audiences: \"api-a\"\n"
+    );
+}
+
+#[test]
+fn remote_providers_are_handled_as_a_remote_single_config_is() {
+    // The CLI makes no network request. Whether the core it was built with has the `remote`
+    // feature (cargo unifies features across a workspace build: `cargo test --workspace
+    // --all-features` has it) decides between "needs the remote feature" (exit 2) and a key set
+    // that is never loaded (exit 1); either way a provider fares as a single config does.
+    let dir = temp_dir();
+    let rules = "jwks_url = \"https://a.example/jwks.json\"\nalgorithms = [\"HS256\"]\n\
+                 skip_audience_check = true\n";
+    let single = dir.path().join("single.toml");
+    std::fs::write(&single, format!("issuers = [\"{ISSUER_A}\"]\n{rules}")).unwrap();
+    let routed = dir.path().join("routed.toml");
+    std::fs::write(
+        &routed,
+        format!("[[providers]]\nissuer = \"{ISSUER_A}\"\n{rules}"),
+    )
+    .unwrap();
+    let token = signed(SECRET_A, Algorithm::HS256, None, claims_for(ISSUER_A, "x"));
+    let run = |config: &std::path::Path| {
+        jwt_guard(["verify", "--now", &NOW.to_string(), "--config"])
+            .command_arg(config)
+            .command_arg(&token)
+            .run()
+    };
+    let (single, routed) = (run(&single), run(&routed));
+    const NO_FETCH: &str = "note: jwt-guard verify fetches no remote key set (jwks_url, \
+                            oidc_issuer): it checks with fixed keys only\n";
+    if single.code == 1 {
+        assert_eq!(
+            single.fails(1),
+            format!("error: key_unavailable: key set unavailable\n{NO_FETCH}")
+        );
+        assert_eq!(
+            routed.fails(1),
+            format!(
+                "error: key_unavailable: key set unavailable\n\
+                 note: token iss is \"https://a.example\" (unverified): routed to providers[0]\n\
+                 {NO_FETCH}"
+            )
+        );
+    } else {
+        let feature = "a remote key set needs the `remote` cargo feature (of jwt-guard-core, or \
+                       of jwt-guard)\n";
+        assert_eq!(
+            single.fails(2),
+            format!(
+                "error: config {}: invalid configuration at `jwks_url`: {feature}",
+                dir.path().join("single.toml").display()
+            )
+        );
+        assert_eq!(
+            routed.fails(2),
+            format!(
+                "error: config {}: invalid configuration at `providers[0].jwks_url`: {feature}",
+                dir.path().join("routed.toml").display()
+            )
+        );
     }
 }
