@@ -23,6 +23,7 @@
 //! cooldown_secs = 30   # minimum time between two fetches (unknown kid, refresh, retry)
 //! max_stale_secs = 86400
 //! allow_http = false   # plain http is accepted only to loopback addresses unless true
+//! redirects = "none"   # or "same-origin": follow redirects that keep scheme, host and port
 //! ```
 //!
 //! ```toml
@@ -60,6 +61,7 @@ use crate::error::{Error, Result};
 use crate::http::TokenLocations;
 use crate::jwk::Jwk;
 use crate::key::{Key, KeySet};
+use crate::redirect::RedirectPolicy;
 use crate::verifier::{Verifier, VerifierBuilder};
 
 /// Verifier settings as a config file gives them.
@@ -360,6 +362,10 @@ pub struct RemoteConfig {
     /// Allow plain `http` to any host (default: only to loopback addresses).
     #[serde(default)]
     pub allow_http: Option<bool>,
+    /// Which redirects to follow: `"none"` (default) or `"same-origin"` (same scheme, host and
+    /// port; never `https` to `http`).
+    #[serde(default)]
+    pub redirects: Option<RedirectPolicy>,
     /// Timeout of each HTTP request, in seconds (default 5).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
@@ -796,6 +802,7 @@ impl<P: ProviderFields> BuildProvider for P {
 
 static NO_REMOTE_SETTINGS: RemoteConfig = RemoteConfig {
     allow_http: None,
+    redirects: None,
     timeout_secs: None,
     max_body_bytes: None,
     ttl_secs: None,
@@ -826,6 +833,9 @@ fn remote_source(
     let secs = Duration::from_secs;
     if let Some(allow) = settings.allow_http {
         builder = builder.allow_http(allow);
+    }
+    if let Some(policy) = settings.redirects {
+        builder = builder.redirects(policy);
     }
     if let Some(t) = settings.timeout_secs {
         builder = builder.timeout(secs(t));

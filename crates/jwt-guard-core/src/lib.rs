@@ -44,6 +44,7 @@ pub mod http;
 mod jwk;
 mod key;
 pub mod keygen;
+mod redirect;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod signer;
@@ -56,6 +57,7 @@ pub use config::{KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig};
 pub use error::{BearerError, Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
+pub use redirect::RedirectPolicy;
 pub use signer::{Signer, TimeClaims};
 pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
 pub use verifier::{

@@ -33,7 +33,8 @@
 //! |---|---|---|
 //! | request timeout (each HTTP request; discovery makes two) | 5 s | [`RemoteJwksBuilder::timeout`] |
 //! | largest response body, enforced while it streams in | 1 MiB | [`RemoteJwksBuilder::max_body_bytes`] |
-//! | plain `http` | refused except to loopback (`127.0.0.0/8`, `::1`, `localhost`) | [`RemoteJwksBuilder::allow_http`] |
+//! | plain `http` | refused except to loopback: `localhost` itself, `127.0.0.0/8`, `::1`, `::ffff:127.0.0.0/104` (not `*.localhost`) | [`RemoteJwksBuilder::allow_http`] |
+//! | redirects | none followed; or at most 5 within the origin (same scheme, host, port) | [`RemoteJwksBuilder::redirects`] |
 //! | key lifetime without `Cache-Control` | 10 min | [`RemoteJwksBuilder::ttl`] |
 //! | bounds for `Cache-Control: max-age` (minus `Age`; `no-cache`/`no-store` count as 0) | 1 min ..= 1 day | [`RemoteJwksBuilder::min_ttl`], [`RemoteJwksBuilder::max_ttl`] |
 //! | background refresh | at 80 % of the lifetime | |
@@ -61,7 +62,12 @@
 //!   service can start while its provider is down. [`RemoteJwksBuilder::load`] (or
 //!   [`RemoteJwks::load`]) fetches now and returns the error, to fail fast at startup.
 //! - Never fetched: keys named by a token (`jku`, `x5u`); URLs with credentials in them.
-//!   Redirects are followed (at most 5) only to URLs that pass the same `https` rule.
+//! - **Redirects.** None is followed by default ([`RedirectPolicy::None`]): a `301`, `302`,
+//!   `303`, `307` or `308` answer fails the fetch like an error status (the last good keys keep
+//!   serving; with discovery, the next fetch discovers again). [`RedirectPolicy::SameOrigin`]
+//!   follows at most 5, each to the scheme, host and port of the URL asked for (a discovery
+//!   document's own, or the `jwks_uri`'s own). A redirect to another origin, or from `https` to
+//!   `http`, is never followed. The error names the status, never the `Location`.
 
 mod discovery;
 
@@ -73,13 +79,17 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
-use reqwest::header::{ACCEPT, AGE, CACHE_CONTROL, HeaderMap};
-use reqwest::{Client, Url};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use reqwest::header::{ACCEPT, AGE, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{Client, StatusCode, Url};
 use tokio::sync::{Notify, watch};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::KeySet;
 use crate::verifier::KeySource;
+
+pub use crate::redirect::RedirectPolicy;
 
 /// Default timeout of one HTTP request: 5 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -131,6 +141,7 @@ struct Policy {
     timeout: Duration,
     max_body_bytes: usize,
     allow_http: bool,
+    redirects: RedirectPolicy,
     ttl: Duration,
     min_ttl: Duration,
     max_ttl: Duration,
@@ -144,6 +155,7 @@ impl Default for Policy {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             allow_http: false,
+            redirects: RedirectPolicy::None,
             ttl: DEFAULT_TTL,
             min_ttl: DEFAULT_MIN_TTL,
             max_ttl: DEFAULT_MAX_TTL,
@@ -253,21 +265,68 @@ pub(crate) fn check_url(url: &Url, allow_http: bool) -> std::result::Result<(), 
     }
 }
 
+/// Whether `url` names loopback: the name `localhost` itself (any case, one trailing dot) or a
+/// loopback address (`127.0.0.0/8`, `::1`, `::ffff:127.0.0.0/104`). Not `*.localhost`: whether
+/// such a name resolves to loopback is up to the resolver, and this rule must hold before any
+/// name is resolved. (The URL parser has already turned `127.1`, `0x7f.1`, ... into `127.0.0.1`.)
 fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let host = host.trim_end_matches('.');
-            host.eq_ignore_ascii_case("localhost")
-                || host
-                    .get(host.len().saturating_sub(10)..)
-                    .is_some_and(|tail| tail.eq_ignore_ascii_case(".localhost"))
-        }
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<Ipv6Addr>().is_ok_and(|ip| {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        });
     }
+    if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        return v4.is_loopback();
+    }
+    host.strip_suffix('.')
+        .unwrap_or(host)
+        .eq_ignore_ascii_case("localhost")
+}
+
+/// The redirects a fetch answers with, as far as this crate follows them (reqwest's set).
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+/// Where a redirect answer of a request for `asked` (the URL first asked for) may lead, after
+/// `followed` redirects: the `Location` resolved against `from` (the URL that answered), if
+/// `policy` allows it. Never to another origin, never from `https` to `http`.
+fn redirect_target(
+    policy: RedirectPolicy,
+    asked: &Url,
+    from: &Url,
+    location: Option<&HeaderValue>,
+    followed: usize,
+    allow_http: bool,
+) -> std::result::Result<Url, RedirectRefused> {
+    if policy == RedirectPolicy::None {
+        return Err(RedirectRefused::Disabled);
+    }
+    if followed >= MAX_REDIRECTS {
+        return Err(RedirectRefused::TooMany);
+    }
+    let to = location
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| from.join(value).ok())
+        .ok_or(RedirectRefused::NoLocation)?;
+    if asked.scheme() == "https" && to.scheme() == "http" {
+        return Err(RedirectRefused::Downgrade);
+    }
+    if to.origin() != asked.origin() {
+        return Err(RedirectRefused::OtherOrigin);
+    }
+    check_url(&to, allow_http).map_err(RedirectRefused::Target)?;
+    Ok(to)
 }
 
 fn parse_url(field: &'static str, text: &str, allow_http: bool) -> Result<Url> {
@@ -304,8 +363,8 @@ impl RemoteJwks {
     ///
     /// # Errors
     /// [`ErrorKind::KeyUnavailable`] if the fetch failed (its [`source`](std::error::Error::source)
-    /// says why: unreachable, timeout, HTTP status, body too large, discovery mismatch, not a JWK
-    /// Set or no usable key) or no Tokio runtime is running.
+    /// says why: unreachable, timeout, HTTP status, a redirect not followed, body too large,
+    /// discovery mismatch, not a JWK Set or no usable key) or no Tokio runtime is running.
     pub async fn load(&self) -> Result<Arc<KeySet>> {
         let rx = self
             .shared
@@ -422,8 +481,11 @@ pub struct RemoteStatus {
 }
 
 impl RemoteJwksBuilder {
-    /// Uses your own HTTP client (private CA, mTLS, proxy, ...). Its redirect policy applies
-    /// as you set it; the timeout below is still applied to every request.
+    /// Uses your own HTTP client (private CA, mTLS, proxy, ...). Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`: this crate follows redirects itself, by
+    /// [`redirects`](Self::redirects). An answer your client reached by following a redirect
+    /// itself (reqwest's default policy) is refused (the fetch fails), though the client has
+    /// made that request by then. The timeout below is still applied to every request.
     pub fn client(mut self, client: Client) -> Self {
         self.client = Some(client);
         self
@@ -442,10 +504,21 @@ impl RemoteJwksBuilder {
         self
     }
 
-    /// Allows plain `http` to any host (default: only to loopback addresses). For tests and
+    /// Allows plain `http` to any host (default: only to loopback, which is the name
+    /// `localhost` itself and literal loopback addresses, not `*.localhost`). For tests and
     /// networks you trust: anyone on the path can swap the keys.
     pub fn allow_http(mut self, allow: bool) -> Self {
         self.policy.allow_http = allow;
+        self
+    }
+
+    /// Which redirects to follow (default [`RedirectPolicy::None`]: none).
+    /// [`RedirectPolicy::SameOrigin`] follows at most 5, each to the scheme, host and port of
+    /// the URL asked for; a redirect to another origin or from `https` to `http` is never
+    /// followed. Applies to discovery and to the `jwks_uri` alike. A redirect not followed
+    /// fails the fetch.
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.policy.redirects = policy;
         self
     }
 
@@ -536,19 +609,10 @@ impl RemoteJwksBuilder {
     }
 }
 
+/// The default client follows no redirect itself: [`Shared::get`] does, by the policy.
 fn default_client(policy: &Policy) -> Result<Client> {
-    let allow_http = policy.allow_http;
-    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
-            attempt.error("too many redirects")
-        } else if let Err(why) = check_url(attempt.url(), allow_http) {
-            attempt.error(format!("refused redirect: {why}"))
-        } else {
-            attempt.follow()
-        }
-    });
     Client::builder()
-        .redirect(redirects)
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(policy.timeout)
         .user_agent(concat!("jwt-guard/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -758,8 +822,9 @@ impl Shared {
             }
             Err(e) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
-                if matches!(e, FetchError::Status { .. }) {
-                    // An error status from a discovered jwks_uri: discover again next time.
+                if matches!(e, FetchError::Status { .. } | FetchError::Redirect(..)) {
+                    // An error status or a refused redirect from a discovered jwks_uri: discover
+                    // again next time.
                     self.discovered.store(None);
                 }
                 let e = Arc::new(e);
@@ -817,7 +882,8 @@ impl Shared {
         Ok(Fetched { keys, ttl, url })
     }
 
-    /// One GET, bounded by the timeout (connection to last byte) and the body cap.
+    /// One GET (and the redirects the policy follows), bounded by the timeout (connection to
+    /// last byte of the last answer, redirects included) and the body cap.
     async fn get(
         &self,
         url: &Url,
@@ -825,14 +891,37 @@ impl Shared {
     ) -> std::result::Result<(Vec<u8>, HeaderMap), FetchError> {
         let timeout = self.policy.timeout;
         let exchange = async {
-            let response = self
-                .client
-                .get(url.clone())
-                .header(ACCEPT, accept)
-                .timeout(timeout)
-                .send()
-                .await
-                .map_err(|e| FetchError::from_reqwest(e, timeout))?;
+            let mut current = url.clone();
+            let mut followed = 0;
+            let response = loop {
+                let response = self
+                    .client
+                    .get(current.clone())
+                    .header(ACCEPT, accept)
+                    .timeout(timeout)
+                    .send()
+                    .await
+                    .map_err(|e| FetchError::from_reqwest(e, timeout).after(followed))?;
+                if response.url() != &current {
+                    // A client given to `client()` that follows redirects itself: where it went
+                    // is unknown, so its answer is not used.
+                    return Err(FetchError::RedirectedByClient);
+                }
+                let status = response.status();
+                if !is_redirect(status) {
+                    break response;
+                }
+                current = redirect_target(
+                    self.policy.redirects,
+                    url,
+                    &current,
+                    response.headers().get(LOCATION),
+                    followed,
+                    self.policy.allow_http,
+                )
+                .map_err(|refused| FetchError::Redirect(status.as_u16(), refused))?;
+                followed += 1;
+            };
             let status = response.status();
             if !status.is_success() {
                 return Err(FetchError::Status {
@@ -840,7 +929,9 @@ impl Shared {
                 });
             }
             let headers = response.headers().clone();
-            let body = read_capped(response, self.policy.max_body_bytes, timeout).await?;
+            let body = read_capped(response, self.policy.max_body_bytes, timeout)
+                .await
+                .map_err(|e| e.after(followed))?;
             Ok((body, headers))
         };
         tokio::time::timeout(timeout, exchange)
@@ -933,11 +1024,15 @@ async fn background(weak: Weak<Shared>, shutdown: Arc<Notify>) {
 }
 
 /// Why a fetch failed (the source of a [`ErrorKind::KeyUnavailable`] from [`RemoteJwks::load`]).
+/// `Redirect`: a redirect answer (its status) not followed, and why; `RedirectedByClient`: a
+/// client given to [`RemoteJwksBuilder::client`] followed a redirect by itself.
 #[derive(Debug)]
 pub(crate) enum FetchError {
     Http(reqwest::Error),
     Timeout(Duration),
     Status { status: u16 },
+    Redirect(u16, RedirectRefused),
+    RedirectedByClient,
     TooLarge { max: usize },
     NotUtf8,
     KeySet(Error),
@@ -946,12 +1041,61 @@ pub(crate) enum FetchError {
     Cancelled,
 }
 
+/// Why a redirect was not followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RedirectRefused {
+    /// [`RedirectPolicy::None`].
+    Disabled,
+    /// More than [`MAX_REDIRECTS`].
+    TooMany,
+    /// No `Location`, or one that is not a URL.
+    NoLocation,
+    /// From `https` to `http` (or another scheme).
+    Downgrade,
+    /// To another scheme, host or port.
+    OtherOrigin,
+    /// Same origin, but the URL is refused (credentials in it).
+    Target(String),
+}
+
+impl fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectRefused::Disabled => {
+                f.write_str("redirects are not followed (redirects = \"none\")")
+            }
+            RedirectRefused::TooMany => {
+                write!(f, "more than {MAX_REDIRECTS} redirects are not followed")
+            }
+            RedirectRefused::NoLocation => {
+                f.write_str("a redirect without a valid Location is not followed")
+            }
+            RedirectRefused::Downgrade => {
+                f.write_str("redirects from https to http are never followed")
+            }
+            RedirectRefused::OtherOrigin => {
+                f.write_str("redirects to another origin are not followed")
+            }
+            RedirectRefused::Target(why) => write!(f, "the redirect target is refused: {why}"),
+        }
+    }
+}
+
 impl FetchError {
     fn from_reqwest(e: reqwest::Error, timeout: Duration) -> FetchError {
         if e.is_timeout() {
             FetchError::Timeout(timeout)
         } else {
             FetchError::Http(e)
+        }
+    }
+
+    /// Drops the URL from a request error after `followed` redirects: a `Location` is not
+    /// configuration, and may carry a token in its query.
+    fn after(self, followed: usize) -> FetchError {
+        match self {
+            FetchError::Http(e) if followed > 0 => FetchError::Http(e.without_url()),
+            other => other,
         }
     }
 }
@@ -970,6 +1114,14 @@ impl fmt::Display for FetchError {
             }
             FetchError::Timeout(d) => write!(f, "no complete answer within {} s", d.as_secs_f64()),
             FetchError::Status { status } => write!(f, "HTTP status {status}"),
+            // Never the Location: it may carry a token in its query.
+            FetchError::Redirect(status, refused) => {
+                write!(f, "HTTP status {status}: {refused}")
+            }
+            FetchError::RedirectedByClient => f.write_str(
+                "the HTTP client followed a redirect by itself and its answer is not used \
+                 (build it with reqwest::redirect::Policy::none())",
+            ),
             FetchError::TooLarge { max } => write!(f, "the response body is over {max} bytes"),
             FetchError::NotUtf8 => f.write_str("the response body is not UTF-8"),
             FetchError::KeySet(e) => write!(f, "not a usable JWK Set: {e}"),
@@ -1043,13 +1195,116 @@ mod tests {
         assert!(check("http://127.1.2.3/jwks", false).is_ok());
         assert!(check("http://[::1]:9000/jwks", false).is_ok());
         assert!(check("http://localhost/jwks", false).is_ok());
-        assert!(check("http://idp.localhost/jwks", false).is_ok());
+        assert!(check("http://LOCALHOST./jwks", false).is_ok());
+        assert!(check("http://[::ffff:127.0.0.1]/jwks", false).is_ok());
+        assert!(check("http://[::ffff:127.255.0.9]:80/jwks", false).is_ok());
+        assert!(check("http://2130706433/jwks", false).is_ok());
+        // Only the name `localhost` itself: `*.localhost` resolves wherever DNS says.
+        assert!(check("http://idp.localhost/jwks", false).is_err());
+        assert!(check("http://localhost.localhost/jwks", false).is_err());
+        assert!(check("http://localhost../jwks", false).is_err());
+        assert!(check("http://[::ffff:10.0.0.1]/jwks", false).is_err());
+        assert!(check("http://[::127.0.0.1]/jwks", false).is_err());
+        assert!(check("http://[::]/jwks", false).is_err());
+        assert!(check("http://0.0.0.0/jwks", false).is_err());
         assert!(check("http://idp.example/jwks", false).is_err());
         assert!(check("http://10.0.0.1/jwks", false).is_err());
         assert!(check("http://localhost.example/jwks", false).is_err());
         assert!(check("http://idp.example/jwks", true).is_ok());
         assert!(check("ftp://idp.example/jwks", true).is_err());
         assert!(check("https://user:pass@idp.example/jwks", false).is_err());
+    }
+
+    #[test]
+    fn redirect_rule() {
+        let url = |text: &str| Url::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let target = |policy, asked: &str, location: Option<&'static str>, followed| {
+            let asked = url(asked);
+            let location = location.map(HeaderValue::from_static);
+            redirect_target(policy, &asked, &asked, location.as_ref(), followed, false)
+                .map(|to| to.to_string())
+        };
+        use RedirectPolicy::{None as Off, SameOrigin};
+        use RedirectRefused::*;
+        let https = "https://idp.example/jwks";
+        let same = Some("/keys?v=2");
+        assert_eq!(target(Off, https, same, 0), Err(Disabled));
+        assert_eq!(
+            target(SameOrigin, https, same, 0),
+            Ok("https://idp.example/keys?v=2".to_owned())
+        );
+        assert_eq!(
+            target(SameOrigin, https, Some("https://IDP.example:443/k"), 4),
+            Ok("https://idp.example/k".to_owned())
+        );
+        assert_eq!(target(SameOrigin, https, same, 5), Err(TooMany));
+        let cases: [(&str, Option<&'static str>, RedirectRefused); 9] = [
+            (https, None, NoLocation),
+            (https, Some("http://[bad"), NoLocation),
+            (https, Some("http://idp.example/jwks"), Downgrade),
+            (https, Some("http://localhost/jwks"), Downgrade),
+            (
+                "https://localhost/jwks",
+                Some("http://localhost/jwks"),
+                Downgrade,
+            ),
+            (https, Some("https://idp.example:8443/jwks"), OtherOrigin),
+            (https, Some("https://keys.idp.example/jwks"), OtherOrigin),
+            (
+                "http://127.0.0.1:8080/jwks",
+                Some("https://127.0.0.1:8080/jwks"),
+                OtherOrigin,
+            ),
+            (
+                https,
+                Some("https://user:pw@idp.example/jwks"),
+                Target("credentials in the URL are refused (they would end up in logs)".into()),
+            ),
+        ];
+        for (asked, location, refused) in cases {
+            assert_eq!(
+                target(SameOrigin, asked, location, 0),
+                Err(refused),
+                "{location:?}"
+            );
+        }
+        // The message names the status, never the Location (which may carry a token).
+        let error = FetchError::Redirect(302, OtherOrigin);
+        assert_eq!(
+            error.to_string(),
+            "HTTP status 302: redirects to another origin are not followed"
+        );
+    }
+
+    #[test]
+    fn request_errors_after_a_redirect_do_not_name_the_url() {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            panic!("runtime")
+        };
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|addr| addr.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("http://127.0.0.1:{closed}/moved?token=sekrit");
+        let error = |followed| {
+            let Err(e) = runtime.block_on(Client::new().get(&url).send()) else {
+                panic!("nothing listens on {url}")
+            };
+            FetchError::from_reqwest(e, DEFAULT_TIMEOUT)
+                .after(followed)
+                .to_string()
+        };
+        let asked = error(0);
+        assert!(
+            asked.starts_with("request failed: ") && asked.contains("sekrit"),
+            "{asked}"
+        );
+        let redirected = error(1);
+        assert!(redirected.starts_with("request failed: "), "{redirected}");
+        assert!(!redirected.contains("sekrit"), "{redirected}");
     }
 
     #[test]

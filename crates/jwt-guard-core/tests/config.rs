@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use jwt_guard_core::{Algorithm, ErrorKind, Key, ManualClock, Signer, VerifierConfig};
+use jwt_guard_core::{
+    Algorithm, ErrorKind, Key, ManualClock, RedirectPolicy, Signer, VerifierConfig,
+};
 use serde_json::{Value, json};
 
 const NOW: i64 = 1_800_000_000;
@@ -259,4 +261,37 @@ fn errors_name_the_field() {
             .to_string();
         assert!(err.contains(needle), "{text}: {err}");
     }
+}
+
+#[test]
+fn redirects_in_the_remote_table() {
+    let redirects = |text: &str| parse(text).remote.and_then(|r| r.redirects);
+    assert_eq!(
+        redirects("[remote]\nredirects = \"same-origin\""),
+        Some(RedirectPolicy::SameOrigin)
+    );
+    assert_eq!(
+        redirects("[remote]\nredirects = \"none\""),
+        Some(RedirectPolicy::None)
+    );
+    assert_eq!(redirects("[remote]\ncooldown_secs = 5"), None);
+    assert_eq!(RedirectPolicy::default(), RedirectPolicy::None);
+
+    // Any other value is refused, naming the key and the accepted values (in TOML and JSON).
+    for bad in ["all", "same_origin", "Same-Origin", ""] {
+        let text = format!("[remote]\nredirects = \"{bad}\"");
+        let err = toml::from_str::<VerifierConfig>(&text)
+            .unwrap_err()
+            .to_string();
+        let needle = format!("`redirects` must be \"none\" or \"same-origin\", not `{bad}`");
+        assert!(err.contains(&needle), "{text}: {err}");
+        let err = serde_json::from_value::<VerifierConfig>(json!({"remote": {"redirects": bad}}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&needle), "{bad}: {err}");
+    }
+    let err = toml::from_str::<VerifierConfig>("[remote]\nredirects = true")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("redirects = true"), "{err}");
 }

@@ -1,6 +1,9 @@
 //! OpenID Connect Discovery 1.0: the provider metadata at
 //! `{issuer}/.well-known/openid-configuration` names the `jwks_uri`; its `issuer` must equal the
-//! configured issuer exactly (§4.3), or the document is refused.
+//! configured issuer exactly (§4.3), or the document is refused. The `jwks_uri` must pass the
+//! same `https`-except-loopback rule as configured URLs (it need not share the issuer's origin:
+//! providers often serve keys from another host). Both fetches follow the configured
+//! [`RedirectPolicy`](crate::RedirectPolicy), each within its own origin.
 
 use reqwest::Url;
 use serde::Deserialize;
@@ -62,11 +65,12 @@ mod tests {
             jwks_uri(ok, iss, false).map(|u| u.to_string()).ok(),
             Some("https://idp.example/keys".to_owned())
         );
-        let cases: [&[u8]; 5] = [
+        let cases: [&[u8]; 6] = [
             br#"{"issuer": "https://evil.example", "jwks_uri": "https://idp.example/keys"}"#,
             br#"{"issuer": "https://idp.example/", "jwks_uri": "https://idp.example/keys"}"#,
             br#"{"issuer": "https://idp.example"}"#,
             br#"{"issuer": "https://idp.example", "jwks_uri": "http://idp.example/keys"}"#,
+            br#"{"issuer": "https://idp.example", "jwks_uri": "http://keys.localhost/keys"}"#,
             b"<html>",
         ];
         for body in cases {

@@ -5,6 +5,7 @@
 //! `cargo test -p jwt-guard-core --features remote --test lib remote::`
 
 mod fetch;
+mod redirects;
 mod routing;
 mod storm;
 mod support;

@@ -1,5 +1,8 @@
 //! A JWKS (and OIDC discovery) server on `127.0.0.1:0` whose behaviour the test sets and whose
 //! requests it counts; signing keys and tokens; a tracing capture.
+//!
+//! Paths: `/jwks` and `/moved` (each answers as its [`Behaviour`]), and
+//! `/.well-known/openid-configuration` (a document, a redirect or 404).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -23,7 +26,7 @@ use tokio::task::{JoinHandle, JoinSet};
 pub(crate) const ISS: &str = "https://issuer.test";
 pub(crate) const AUD: &str = "api";
 
-/// What `GET /jwks` answers.
+/// What `GET /jwks` (or `GET /moved`) answers.
 #[derive(Debug, Clone)]
 pub(crate) enum Behaviour {
     /// 200 with this body (and `Cache-Control` if given).
@@ -37,8 +40,8 @@ pub(crate) enum Behaviour {
     Slow { delay: Duration, body: String },
     /// 200, chunked, 1 KiB chunks up to 64 MiB, no `Content-Length`.
     Endless,
-    /// 302 to this location.
-    Redirect(String),
+    /// This redirect status (301, 302, 303, 307, 308) to this location.
+    Redirect { status: u16, location: String },
 }
 
 impl Behaviour {
@@ -48,12 +51,22 @@ impl Behaviour {
             cache_control: None,
         }
     }
+
+    pub(crate) fn redirect(status: u16, location: impl Into<String>) -> Behaviour {
+        Behaviour::Redirect {
+            status,
+            location: location.into(),
+        }
+    }
 }
 
 struct ServerState {
     behaviour: Mutex<Behaviour>,
+    moved: Mutex<Behaviour>,
     discovery: Mutex<Option<Value>>,
+    discovery_redirect: Mutex<Option<Behaviour>>,
     jwks_hits: AtomicUsize,
+    moved_hits: AtomicUsize,
     discovery_hits: AtomicUsize,
     streamed_bytes: Arc<AtomicUsize>,
     user_agent: Mutex<Option<String>>,
@@ -70,14 +83,18 @@ impl Server {
     pub(crate) async fn start(behaviour: Behaviour) -> Server {
         let state = Arc::new(ServerState {
             behaviour: Mutex::new(behaviour),
+            moved: Mutex::new(Behaviour::Status(404)),
             discovery: Mutex::new(None),
+            discovery_redirect: Mutex::new(None),
             jwks_hits: AtomicUsize::new(0),
+            moved_hits: AtomicUsize::new(0),
             discovery_hits: AtomicUsize::new(0),
             streamed_bytes: Arc::new(AtomicUsize::new(0)),
             user_agent: Mutex::new(None),
         });
         let router = Router::new()
             .route("/jwks", get(serve_jwks))
+            .route("/moved", get(serve_moved))
             .route("/.well-known/openid-configuration", get(discovery))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -109,8 +126,18 @@ impl Server {
         format!("http://{}/jwks", self.addr)
     }
 
+    /// `http://{addr}/moved`.
+    pub(crate) fn moved_url(&self) -> String {
+        format!("http://{}/moved", self.addr)
+    }
+
     pub(crate) fn set(&self, behaviour: Behaviour) {
         *self.state.behaviour.lock().unwrap() = behaviour;
+    }
+
+    /// What `/moved` answers (404 until set).
+    pub(crate) fn set_moved(&self, behaviour: Behaviour) {
+        *self.state.moved.lock().unwrap() = behaviour;
     }
 
     /// Serves this discovery document at `/.well-known/openid-configuration`.
@@ -118,8 +145,18 @@ impl Server {
         *self.state.discovery.lock().unwrap() = Some(document);
     }
 
+    /// Answers `/.well-known/openid-configuration` with this redirect instead of the document.
+    pub(crate) fn redirect_discovery(&self, status: u16, location: impl Into<String>) {
+        *self.state.discovery_redirect.lock().unwrap() =
+            Some(Behaviour::redirect(status, location));
+    }
+
     pub(crate) fn jwks_hits(&self) -> usize {
         self.state.jwks_hits.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn moved_hits(&self) -> usize {
+        self.state.moved_hits.load(Ordering::SeqCst)
     }
 
     pub(crate) fn discovery_hits(&self) -> usize {
@@ -153,6 +190,16 @@ async fn serve_jwks(State(state): State<Arc<ServerState>>, headers: HeaderMap) -
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let behaviour = state.behaviour.lock().unwrap().clone();
+    answer(&state, behaviour).await
+}
+
+async fn serve_moved(State(state): State<Arc<ServerState>>) -> Response {
+    state.moved_hits.fetch_add(1, Ordering::SeqCst);
+    let behaviour = state.moved.lock().unwrap().clone();
+    answer(&state, behaviour).await
+}
+
+async fn answer(state: &ServerState, behaviour: Behaviour) -> Response {
     match behaviour {
         Behaviour::Serve {
             body,
@@ -171,8 +218,8 @@ async fn serve_jwks(State(state): State<Arc<ServerState>>, headers: HeaderMap) -
             tokio::time::sleep(delay).await;
             json_response(body)
         }
-        Behaviour::Redirect(location) => {
-            let mut response = StatusCode::FOUND.into_response();
+        Behaviour::Redirect { status, location } => {
+            let mut response = StatusCode::from_u16(status).unwrap().into_response();
             response
                 .headers_mut()
                 .insert(header::LOCATION, HeaderValue::from_str(&location).unwrap());
@@ -208,6 +255,10 @@ fn json_response(body: String) -> Response {
 
 async fn discovery(State(state): State<Arc<ServerState>>) -> Response {
     state.discovery_hits.fetch_add(1, Ordering::SeqCst);
+    let redirect = state.discovery_redirect.lock().unwrap().clone();
+    if let Some(redirect) = redirect {
+        return answer(&state, redirect).await;
+    }
     match state.discovery.lock().unwrap().clone() {
         Some(document) => Json(document).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
