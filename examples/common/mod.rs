@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
+use jwt_guard_core::{ConfigFormat, Signer, TimeClaims, VerifierConfig};
 use serde_json::json;
 
 /// The embedded default config. DEMO ONLY: the secret below is in a public source file, so
@@ -31,15 +31,19 @@ header = "authorization"   # Authorization: Bearer <token>
 /// The listen address unless `JWT_GUARD_ADDR` says otherwise.
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
-/// The config from `path` (relative key paths resolve against its directory), or the demo one.
+/// The config from `path` (TOML, or JSON for a `.json` name; relative key paths resolve
+/// against its directory), or the demo one. Errors give the line, column and field, never the
+/// text (it holds secrets).
 pub(crate) fn load_config(path: Option<&Path>) -> Result<(VerifierConfig, PathBuf), String> {
     let Some(path) = path else {
-        let config = toml::from_str(DEMO_CONFIG).map_err(|e| format!("demo config: {e}"))?;
+        let config =
+            VerifierConfig::from_toml(DEMO_CONFIG).map_err(|e| format!("demo config: {e}"))?;
         return Ok((config, PathBuf::from(".")));
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let base_dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

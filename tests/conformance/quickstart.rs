@@ -114,3 +114,38 @@ cookie = "session"
     assert!(load_config(Some(Path::new("/nonexistent/jwt-guard.toml"))).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_broken_config_file_is_reported_without_its_secret() {
+    // Security review, issue 10: the examples printed the TOML source line, secret included.
+    let dir = std::env::temp_dir().join(format!("jwt-guard-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = "Qm7vT2xLk9Pw4RzBn8Jd3FyHc6Gs1Ua5";
+    for (name, text, message) in [
+        (
+            "wrong-type.toml",
+            "algorithms = [\"HS256\"]\n[[keys]]\nsecret = 918273645546372819\n".to_owned(),
+            "invalid configuration at `keys[0].secret` (line 3, column 10): expected a string, \
+             found an integer",
+        ),
+        (
+            "unterminated.toml",
+            format!("algorithms = [\"HS256\"]\n[[keys]]\nsecret = \"{secret}\n"),
+            "TOML syntax error at line 3, column 43",
+        ),
+        (
+            "misspelled.json",
+            format!("{{\"algorithms\": [\"HS256\"], \"keys\": [{{\"secrte\": \"{secret}\"}}]}}"),
+            "invalid configuration at `keys[0]` (line 1, column 44): unknown field `secrte`, did \
+             you mean `secret`?",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let why = load_config(Some(&path)).unwrap_err();
+        assert!(!why.contains(&secret[..8]), "{why}");
+        assert!(!why.contains("918273645546372819"), "{why}");
+        assert_eq!(why, format!("{}: {message}", path.display()));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

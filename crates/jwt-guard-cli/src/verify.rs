@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jwt_guard_core::{ErrorKind, ManualClock, Verifier, VerifierConfig, dangerous};
+use jwt_guard_core::{ConfigFormat, ErrorKind, ManualClock, Verifier, VerifierConfig, dangerous};
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -59,15 +59,9 @@ pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Loaded, Fai
     let bytes = io::read_file(path, "config")?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::setup(format!("config {shown} is not UTF-8 text")))?;
-    let is_json = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-    let config: VerifierConfig = if is_json {
-        serde_json::from_str(&text).map_err(|e| Failure::setup(format!("config {shown}: {e}")))?
-    } else {
-        toml::from_str(&text)
-            .map_err(|e| Failure::setup(format!("config {shown}: {}", e.to_string().trim_end())))?
-    };
+    // The core's reader: its errors give line, column and field, never the text (secrets).
+    let config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))
+        .map_err(|e| Failure::setup(format!("config {shown}: {e}")))?;
     let base_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

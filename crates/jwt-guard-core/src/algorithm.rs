@@ -221,15 +221,38 @@ impl Serialize for Algorithm {
     }
 }
 
+/// Every algorithm name, in [`Algorithm::ALL`]'s order (for serde's "expected one of").
+const NAMES: &[&str] = &[
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+    "ES384", "ES512", "EdDSA",
+];
+
+/// An unknown name is reported as an unknown variant, with the accepted names: serde's
+/// message quotes the name, but the config reader (`VerifierConfig::from_toml`) keeps only the
+/// accepted names, since a name in the wrong place can be a secret pasted there.
 impl<'de> Deserialize<'de> for Algorithm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        name.parse::<Algorithm>().map_err(|e| {
-            serde::de::Error::custom(match e.kind() {
-                ErrorKind::InvalidConfig { reason, .. } => reason.clone(),
-                other => other.to_string(),
-            })
-        })
+        struct Name;
+
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Algorithm;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an algorithm name")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Algorithm, E> {
+                Algorithm::from_name(name).ok_or_else(|| {
+                    if name.eq_ignore_ascii_case("none") {
+                        E::custom("`none` can never be allowed")
+                    } else {
+                        E::unknown_variant(name, NAMES)
+                    }
+                })
+            }
+        }
+
+        deserializer.deserialize_str(Name)
     }
 }
 
@@ -305,6 +328,8 @@ mod tests {
             assert_eq!(alg.as_str().parse::<Algorithm>().ok(), Some(alg));
             assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
         }
+        let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names, NAMES);
     }
 
     #[test]

@@ -44,6 +44,12 @@
 //! keys = [{ secret_env = "INTERNAL_JWT_SECRET" }]
 //! ```
 //!
+//! Read a config text with [`VerifierConfig::from_toml`] or [`VerifierConfig::from_json`]
+//! (or [`VerifierConfig::from_text`] with a [`ConfigFormat`]): their errors
+//! ([`ErrorKind::ConfigText`](crate::ErrorKind::ConfigText)) give the line, the column, the
+//! field and what was expected, and never quote the text, which holds secrets. Errors of
+//! `toml::from_str` and `serde_json::from_str` quote it (the source line, the value at fault).
+//!
 //! [`VerifierConfig::build`] never touches the network: remote key sets are fetched by the first
 //! verification that needs them. `VerifierConfig::load` (with the `remote` feature) fetches
 //! them all before returning and fails fast when one cannot be loaded.
@@ -64,11 +70,16 @@ use crate::key::{Key, KeySet};
 use crate::redirect::RedirectPolicy;
 use crate::verifier::{Verifier, VerifierBuilder};
 
-/// Verifier settings as a config file gives them.
+pub(crate) mod parse;
+
+pub use parse::{ConfigFormat, ConfigProblem};
+
+/// Verifier settings as a config file gives them. Read one with [`VerifierConfig::from_toml`]
+/// or [`VerifierConfig::from_json`], whose errors never quote the text.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let config: jwt_guard_core::VerifierConfig = serde_json::from_str(r#"{
+/// let config = jwt_guard_core::VerifierConfig::from_json(r#"{
 ///     "algorithms": ["HS256"],
 ///     "issuers": ["https://issuer.example"],
 ///     "keys": [{"kid": "k1", "secret": "an example secret of 32 bytes..!"}]
@@ -230,10 +241,20 @@ impl KeyConfig {
                 ));
             }
         }
+        // Errors name the field and never repeat a secret: a path or a variable name is shown
+        // only when it looks like one (not key text or a secret written into the wrong field).
         let read = |field: &'static str, path: &Path| {
             let full = base_dir.join(path);
-            std::fs::read(&full)
-                .map_err(|e| Error::config(field, format!("cannot read {}: {e}", full.display())))
+            std::fs::read(&full).map_err(|e| {
+                let reason = if looks_like_path(path) {
+                    format!("cannot read {}: {e}", full.display())
+                } else {
+                    format!(
+                        "cannot read the file (its name is not shown: it looks like key text): {e}"
+                    )
+                };
+                Error::config(field, reason)
+            })
         };
         let in_field = |field: &'static str| move |e: Error| Error::config(field, e.to_string());
         let keys = if let Some(secret) = &self.secret {
@@ -242,10 +263,14 @@ impl KeyConfig {
             vec![Key::hmac_base64(secret).map_err(in_field("secret_base64"))?]
         } else if let Some(var) = &self.secret_env {
             let secret = std::env::var_os(var).ok_or_else(|| {
-                Error::config(
-                    "secret_env",
-                    format!("environment variable {var} is not set"),
-                )
+                let reason = if looks_like_variable(var) {
+                    format!("environment variable {var} is not set")
+                } else {
+                    "the environment variable it names is not set (the name is not shown: it is \
+                     not in upper case, and may be a secret written into the wrong field)"
+                        .to_owned()
+                };
+                Error::config("secret_env", reason)
             })?;
             vec![Key::hmac(secret.as_encoded_bytes()).map_err(in_field("secret_env"))?]
         } else if let Some(path) = &self.pem_file {
@@ -283,6 +308,29 @@ impl KeyConfig {
             })
             .collect()
     }
+}
+
+/// Whether a configured path can be shown in an error: no control characters (key text has
+/// line breaks), no braces or quotes (JSON), no `-----` (PEM armor).
+fn looks_like_path(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    !text.contains("-----")
+        && !text
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '{' | '}' | '"'))
+}
+
+/// Whether an environment variable name can be shown in an error: the conventional form
+/// (`[A-Z_][A-Z0-9_]*`, at most 64 bytes). A random secret is almost never all upper case.
+fn looks_like_variable(name: &str) -> bool {
+    name.len() <= 64
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// One `[[providers]]` entry: an issuer with its own keys and rules. A token whose `iss` equals
@@ -425,6 +473,56 @@ fn field(prefix: &str, name: &str) -> String {
 }
 
 impl VerifierConfig {
+    /// Reads a TOML config text.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigText`](crate::ErrorKind::ConfigText): the line, column and field at
+    /// fault and what is wrong, never a value of the text.
+    pub fn from_toml(text: &str) -> Result<VerifierConfig> {
+        VerifierConfig::from_text(text, ConfigFormat::Toml)
+    }
+
+    /// Reads a JSON config text.
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::from_toml`].
+    pub fn from_json(text: &str) -> Result<VerifierConfig> {
+        VerifierConfig::from_text(text, ConfigFormat::Json)
+    }
+
+    /// Reads a config text in `format` (for a file: [`ConfigFormat::for_path`]). Accepts
+    /// exactly what `toml::from_str` / `serde_json::from_str` accept.
+    ///
+    /// ```
+    /// use jwt_guard_core::{ConfigFormat, ConfigProblem, ErrorKind, VerifierConfig};
+    ///
+    /// let text = "algorithms = [\"HS256\"]\n[[keys]]\nsecret = 1234567890\n";
+    /// let err = VerifierConfig::from_text(text, ConfigFormat::Toml).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid configuration at `keys[0].secret` (line 3, column 10): \
+    ///      expected a string, found an integer"
+    /// );
+    /// assert!(matches!(
+    ///     err.kind(),
+    ///     ErrorKind::ConfigText { line: 3, problem: ConfigProblem::InvalidType { .. }, .. }
+    /// ));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::from_toml`].
+    pub fn from_text(text: &str, format: ConfigFormat) -> Result<VerifierConfig> {
+        parse::from_text(text, format).map_err(|e| {
+            Error::new(crate::ErrorKind::ConfigText {
+                format,
+                line: e.line,
+                column: e.column,
+                field: e.field.into(),
+                problem: e.problem,
+            })
+        })
+    }
+
     /// Builds the verifier, resolving relative paths against the current directory. Makes no
     /// network request: remote key sets are fetched by the first verification that needs them
     /// (use `VerifierConfig::load` to fetch them now).

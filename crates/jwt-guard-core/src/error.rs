@@ -22,9 +22,14 @@
 //! | `unsupported_crit` | `InvalidTokenError` |
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
+//!
+//! `invalid_config` covers both [`ErrorKind::InvalidConfig`] (a value the verifier refuses) and
+//! [`ErrorKind::ConfigText`] (a config text that cannot be read at all).
 
 use std::borrow::Cow;
 use std::fmt;
+
+use crate::config::parse::{ConfigFormat, ConfigProblem};
 
 /// The error type of this crate: small (one pointer) to keep `Result` cheap on the hot path.
 pub struct Error(Box<Inner>);
@@ -86,6 +91,23 @@ pub enum ErrorKind {
         /// Why.
         reason: String,
     },
+    /// A config text (TOML or JSON) cannot be read into a
+    /// [`VerifierConfig`](crate::VerifierConfig): its syntax is broken, or a value does not fit
+    /// its field. Says where and what was expected, never what the text holds there (a config
+    /// holds secrets, and this message ends up in CI and server logs).
+    #[non_exhaustive]
+    ConfigText {
+        /// The format the text was read as.
+        format: ConfigFormat,
+        /// The line of the fault, from 1 (0 when the parser did not say).
+        line: usize,
+        /// The column of the fault in characters, from 1 (0 when the parser did not say).
+        column: usize,
+        /// The field at fault (`keys[0].secret`), empty for a syntax error or the whole text.
+        field: Cow<'static, str>,
+        /// What is wrong.
+        problem: ConfigProblem,
+    },
     /// Signing failed (the key cannot sign, or the claims could not be serialized).
     Signing(Cow<'static, str>),
 }
@@ -144,7 +166,7 @@ impl ErrorKind {
             ErrorKind::KeyUnavailable => "key_unavailable",
             ErrorKind::InvalidKey(_) => "invalid_key",
             ErrorKind::WeakKey(_) => "weak_key",
-            ErrorKind::InvalidConfig { .. } => "invalid_config",
+            ErrorKind::InvalidConfig { .. } | ErrorKind::ConfigText { .. } => "invalid_config",
             ErrorKind::Signing(_) => "signing",
         }
     }
@@ -156,6 +178,7 @@ impl ErrorKind {
             ErrorKind::InvalidKey(_)
                 | ErrorKind::WeakKey(_)
                 | ErrorKind::InvalidConfig { .. }
+                | ErrorKind::ConfigText { .. }
                 | ErrorKind::Signing(_)
         )
     }
@@ -194,6 +217,7 @@ impl ErrorKind {
             ErrorKind::InvalidKey(_)
             | ErrorKind::WeakKey(_)
             | ErrorKind::InvalidConfig { .. }
+            | ErrorKind::ConfigText { .. }
             | ErrorKind::Signing(_) => "the server is misconfigured",
         };
         Cow::Borrowed(fixed)
@@ -225,6 +249,34 @@ impl fmt::Display for ErrorKind {
             ErrorKind::WeakKey(why) => write!(f, "weak key: {why}"),
             ErrorKind::InvalidConfig { field, reason } => {
                 write!(f, "invalid configuration at `{field}`: {reason}")
+            }
+            ErrorKind::ConfigText {
+                format,
+                line,
+                column,
+                field,
+                problem,
+            } => {
+                // serde_json gives column 0 at the end of a line or of the text.
+                let at = match (*line, *column) {
+                    (0, _) => String::new(),
+                    (line, 0) => format!("line {line}"),
+                    (line, column) => format!("line {line}, column {column}"),
+                };
+                match problem {
+                    ConfigProblem::Syntax if at.is_empty() => write!(f, "{format} syntax error"),
+                    ConfigProblem::Syntax => write!(f, "{format} syntax error at {at}"),
+                    _ => {
+                        f.write_str("invalid configuration")?;
+                        if !field.is_empty() {
+                            write!(f, " at `{field}`")?;
+                        }
+                        if !at.is_empty() {
+                            write!(f, " ({at})")?;
+                        }
+                        write!(f, ": {problem}")
+                    }
+                }
             }
             ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
         }
@@ -399,6 +451,40 @@ mod tests {
             err.to_string(),
             "invalid configuration at `algorithms`: empty"
         );
+    }
+
+    #[test]
+    fn config_text_errors_say_where_when_known() {
+        let text = |line, column, field: &'static str, problem| {
+            Error::new(ErrorKind::ConfigText {
+                format: ConfigFormat::Json,
+                line,
+                column,
+                field: field.into(),
+                problem,
+            })
+        };
+        let missing = || ConfigProblem::MissingField("kty");
+        let cases = [
+            (
+                text(2, 0, "", ConfigProblem::Syntax),
+                "JSON syntax error at line 2",
+            ),
+            (text(0, 0, "", ConfigProblem::Syntax), "JSON syntax error"),
+            (
+                text(3, 7, "keys[0].jwk", missing()),
+                "invalid configuration at `keys[0].jwk` (line 3, column 7): missing field `kty`",
+            ),
+            (
+                text(0, 0, "", missing()),
+                "invalid configuration: missing field `kty`",
+            ),
+        ];
+        for (err, shown) in cases {
+            assert_eq!(err.to_string(), shown);
+            assert_eq!(err.code(), "invalid_config");
+            assert_eq!(err.bearer_error(), None);
+        }
     }
 
     #[test]

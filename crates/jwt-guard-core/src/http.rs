@@ -280,7 +280,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.header",
-                format!("{name:?} is not a valid header name"),
+                "not a valid header name (RFC 9110 token characters only)",
             ));
         }
         if let Some(name) = &self.cookie
@@ -288,7 +288,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.cookie",
-                format!("{name:?} is not a valid cookie name"),
+                "not a valid cookie name (RFC 9110 token characters only)",
             ));
         }
         if let Some(name) = &self.query
@@ -299,7 +299,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.query",
-                format!("{name:?} is not a usable query parameter name"),
+                "not a usable query parameter name (visible ASCII other than & = # +)",
             ));
         }
         if self.header.is_none() && self.cookie.is_none() && self.query.is_none() {

@@ -53,7 +53,9 @@ mod verifier;
 
 pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig};
+pub use config::{
+    ConfigFormat, ConfigProblem, KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig,
+};
 pub use error::{BearerError, Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};

@@ -70,13 +70,10 @@ impl FromStr for RedirectPolicy {
 impl<'de> Deserialize<'de> for RedirectPolicy {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse::<RedirectPolicy>().map_err(|e| {
-            serde::de::Error::custom(match e.kind() {
-                // Named here too: not every format's error says which key it was reading.
-                ErrorKind::InvalidConfig { field, reason } => format!("`{field}` {reason}"),
-                other => other.to_string(),
-            })
-        })
+        // `unknown_variant`: a config reader that keeps values out of its errors
+        // (`VerifierConfig::from_toml`) reports the accepted names without the text.
+        text.parse::<RedirectPolicy>()
+            .map_err(|_| serde::de::Error::unknown_variant(&text, &["none", "same-origin"]))
     }
 }
 

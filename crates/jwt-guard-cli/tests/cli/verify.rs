@@ -258,6 +258,70 @@ fn config_and_input_problems_exit_2_naming_the_path_or_field() {
 }
 
 #[test]
+fn config_text_errors_name_line_column_and_field_never_the_secret() {
+    // Security review, issue 10: a broken config printed its source line, secret included.
+    let dir = temp_dir();
+    let token = hs256_token(good_claims());
+    let secret = "Qm7vT2xLk9Pw4RzBn8Jd3FyHc6Gs1Ua5";
+    let head = "algorithms = [\"HS256\"]\n[[keys]]\n";
+    let cases = [
+        (
+            "misspelled.toml",
+            format!("{head}secrte = \"{secret}\"\n"),
+            "invalid configuration at `keys[0]` (line 3, column 1): unknown field `secrte`, did \
+             you mean `secret`?",
+        ),
+        (
+            "unterminated.toml",
+            format!("{head}secret = \"{secret}\nkid = \"k1\"\n"),
+            "TOML syntax error at line 3, column 43",
+        ),
+        (
+            "inline.toml",
+            format!("algorithms = [\"HS256\"]\nkeys = [{{ kid = \"k1\", secret = \"{secret}\" ]\n"),
+            "TOML syntax error at line 2, column 67",
+        ),
+        (
+            "pasted.toml",
+            format!("{head}secret = \"x\"\nalg = \"{secret}\"\n"),
+            "invalid configuration at `keys[0].alg` (line 4, column 7): unknown value, expected \
+             one of `HS256`, `HS384`, `HS512`, `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, \
+             `PS512`, `ES256`, `ES384`, `ES512`, `EdDSA`",
+        ),
+        (
+            "wrong-type.json",
+            format!(
+                "{{\n  \"algorithms\": [\"HS256\"],\n  \"keys\": [{{\"secret\": [\"{secret}\"]}}]\n}}\n"
+            ),
+            "invalid configuration at `keys[0].secret` (line 3, column 22): expected a string, \
+             found a sequence",
+        ),
+        (
+            "secret-env.toml",
+            format!("{head}secret_env = \"{secret}\"\n"),
+            "invalid configuration at `keys[0].secret_env`: the environment variable it names is \
+             not set (the name is not shown: it is not in upper case, and may be a secret written \
+             into the wrong field)",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let config = dir.path().join(name);
+        std::fs::write(&config, &text).unwrap();
+        let run = jwt_guard(["verify", "--now", &NOW.to_string(), "--config"])
+            .command_arg(&config)
+            .command_arg(&token)
+            .run();
+        let stderr = run.fails(2);
+        assert!(!stderr.contains(&secret[..8]), "{stderr}");
+        assert_eq!(
+            stderr,
+            format!("error: config {}: {message}\n", config.display()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn relative_key_paths_resolve_against_the_config_directory() {
     let dir = temp_dir();
     let sub = dir.path().join("server");
