@@ -98,6 +98,7 @@ fn main() {
                 .algorithms([Algorithm::HS256])
                 .key(Key::hmac(SECRET).unwrap())
                 .issuer("https://a.test")
+                .max_token_bytes(256 * 1024)
                 .build()
                 .unwrap()])
             .unwrap();
