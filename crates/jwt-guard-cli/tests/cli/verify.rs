@@ -475,7 +475,7 @@ impl Routed {
     /// The error code of the verifier a server builds from the same file (with the system
     /// clock: use tokens whose times do not matter).
     fn server_code(&self, token: &str) -> &'static str {
-        let config: jwt_guard_core::VerifierConfig = toml::from_str(ROUTED_CONFIG).unwrap();
+        let config = jwt_guard_core::VerifierConfig::from_toml(ROUTED_CONFIG).unwrap();
         let verifier = config.build_in(self.dir.path()).unwrap();
         verifier.verify_token(token).unwrap_err().code()
     }
