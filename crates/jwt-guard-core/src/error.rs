@@ -90,38 +90,6 @@ pub enum ErrorKind {
     Signing(Cow<'static, str>),
 }
 
-/// The RFC 6750 §3.1 error code for a failed request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BearerError {
-    /// `invalid_request`: 400.
-    InvalidRequest,
-    /// `invalid_token`: 401.
-    InvalidToken,
-    /// `insufficient_scope`: 403.
-    InsufficientScope,
-}
-
-impl BearerError {
-    /// The RFC 6750 error code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BearerError::InvalidRequest => "invalid_request",
-            BearerError::InvalidToken => "invalid_token",
-            BearerError::InsufficientScope => "insufficient_scope",
-        }
-    }
-
-    /// The HTTP status code RFC 6750 §3.1 gives for it.
-    pub fn status(self) -> u16 {
-        match self {
-            BearerError::InvalidRequest => 400,
-            BearerError::InvalidToken => 401,
-            BearerError::InsufficientScope => 403,
-        }
-    }
-}
-
 impl ErrorKind {
     /// A stable snake_case code for logs, metrics and scripts.
     pub fn code(&self) -> &'static str {
@@ -158,13 +126,6 @@ impl ErrorKind {
                 | ErrorKind::InvalidConfig { .. }
                 | ErrorKind::Signing(_)
         )
-    }
-
-    /// The RFC 6750 answer for this error when it rejects a request: every token fault is
-    /// `invalid_token` (401). Configuration errors have no RFC 6750 answer (`None`): they never
-    /// come out of [`Verifier::verify`](crate::Verifier::verify).
-    pub fn bearer_error(&self) -> Option<BearerError> {
-        self.is_token_error().then_some(BearerError::InvalidToken)
     }
 
     /// A short description that is safe to send in `WWW-Authenticate: ... error_description="..."`:
@@ -263,11 +224,6 @@ impl Error {
         self.0.kind.code()
     }
 
-    /// Shorthand for `self.kind().bearer_error()`.
-    pub fn bearer_error(&self) -> Option<BearerError> {
-        self.0.kind.bearer_error()
-    }
-
     /// Shorthand for `self.kind().description()`.
     pub fn description(&self) -> Cow<'static, str> {
         self.0.kind.description()
@@ -339,16 +295,32 @@ impl std::error::Error for Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Keeps at most 64 characters of `s` that RFC 6750 allows in `error_description`
-/// (`%x20-21 / %x23-5B / %x5D-7E`), replacing others with `?`.
-pub(crate) fn sanitize(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| match c {
-            ' ' | '!' | '#'..='[' | ']'..='~' => c,
-            _ => '?',
-        })
-        .collect()
+/// Whether RFC 6750 allows `c` in a quoted attribute value such as `error_description` or
+/// `realm` (`%x20-21 / %x23-5B / %x5D-7E`).
+pub(crate) fn rfc6750_char(c: char) -> bool {
+    matches!(c, ' ' | '!' | '#'..='[' | ']'..='~')
+}
+
+/// `s` with every character RFC 6750 does not allow in a quoted value replaced by `?`, cut to
+/// `max` characters: what goes into an error message or a `WWW-Authenticate` attribute that
+/// quotes outside input. Borrows when nothing changes.
+pub(crate) fn rfc6750_safe(s: &str, max: usize) -> Cow<'_, str> {
+    if s.chars().count() <= max && s.chars().all(rfc6750_char) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(
+            s.chars()
+                .take(max)
+                .map(|c| if rfc6750_char(c) { c } else { '?' })
+                .collect(),
+        )
+    }
+}
+
+/// At most 64 characters of `s`, RFC 6750-safe ([`rfc6750_safe`]): for names from outside
+/// input quoted in error messages.
+pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
+    rfc6750_safe(s, 64)
 }
 
 #[cfg(test)]
@@ -382,7 +354,7 @@ mod tests {
         ];
         for kind in kinds {
             assert!(rfc6750_safe(&kind.description()), "{kind:?}");
-            assert_eq!(kind.bearer_error(), Some(BearerError::InvalidToken));
+            assert!(kind.is_token_error(), "{kind:?}");
         }
         assert_eq!(
             ErrorKind::MissingClaim("a\"b".into()).description(),
@@ -394,21 +366,10 @@ mod tests {
     fn config_errors_have_no_bearer_answer() {
         let err = Error::config("algorithms", "empty");
         assert_eq!(err.code(), "invalid_config");
-        assert_eq!(err.bearer_error(), None);
+        assert!(!err.kind().is_token_error());
         assert_eq!(
             err.to_string(),
             "invalid configuration at `algorithms`: empty"
-        );
-    }
-
-    #[test]
-    fn bearer_statuses() {
-        assert_eq!(BearerError::InvalidRequest.status(), 400);
-        assert_eq!(BearerError::InvalidToken.status(), 401);
-        assert_eq!(BearerError::InsufficientScope.status(), 403);
-        assert_eq!(
-            BearerError::InsufficientScope.as_str(),
-            "insufficient_scope"
         );
     }
 

@@ -1064,7 +1064,7 @@ fn error_codes_are_stable() {
     );
     let e: Error = ErrorKind::Expired.into();
     assert_eq!(
-        e.bearer_error().map(|b| (b.as_str(), b.status())),
+        jwt_guard_core::http::BearerError::for_error(e.kind()).map(|b| (b.as_str(), b.status())),
         Some(("invalid_token", 401))
     );
 }
