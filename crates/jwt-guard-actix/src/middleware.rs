@@ -108,15 +108,15 @@ impl JwtMiddleware {
 
     /// Reads the token from `locations` instead.
     #[must_use]
-    pub fn token_locations(self, locations: TokenLocations) -> JwtMiddleware {
+    pub fn with_token_locations(self, locations: TokenLocations) -> JwtMiddleware {
         JwtMiddleware {
-            guard: self.guard.with_locations(locations),
+            guard: self.guard.with_token_locations(locations),
         }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
-    pub fn realm(self, realm: &str) -> JwtMiddleware {
+    pub fn with_realm(self, realm: &str) -> JwtMiddleware {
         JwtMiddleware {
             guard: self.guard.with_realm(realm),
         }

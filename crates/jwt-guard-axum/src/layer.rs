@@ -78,15 +78,15 @@ impl JwtLayer {
 
     /// Reads the token from `locations` instead.
     #[must_use]
-    pub fn token_locations(self, locations: TokenLocations) -> JwtLayer {
+    pub fn with_token_locations(self, locations: TokenLocations) -> JwtLayer {
         JwtLayer {
-            guard: self.guard.with_locations(locations),
+            guard: self.guard.with_token_locations(locations),
         }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
-    pub fn realm(self, realm: &str) -> JwtLayer {
+    pub fn with_realm(self, realm: &str) -> JwtLayer {
         JwtLayer {
             guard: self.guard.with_realm(realm),
         }

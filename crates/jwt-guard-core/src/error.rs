@@ -18,7 +18,7 @@
 //! | `invalid_type` | (none; PyJWT does not check `typ`) |
 //! | `missing_claim` | `MissingRequiredClaimError` |
 //! | `invalid_claim` | `DecodeError` / `InvalidIssuedAtError` (wrong-typed registered claim) |
-//! | `invalid_claims` | (claims JSON does not fit the caller's type) |
+//! | `claims_mismatch` | (claims JSON does not fit the caller's type) |
 //! | `unsupported_crit` | `InvalidTokenError` |
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
@@ -70,7 +70,7 @@ pub enum ErrorKind {
     /// A registered claim has the wrong type or an out-of-range value.
     InvalidClaim(Cow<'static, str>),
     /// The claims are valid JSON but do not deserialize into the caller's type.
-    InvalidClaims,
+    ClaimsMismatch,
     /// The `crit` header names an extension this verifier does not understand.
     UnsupportedCrit,
     /// The key set is not available (a remote key set was never loaded).
@@ -107,7 +107,7 @@ impl ErrorKind {
             ErrorKind::InvalidType => "invalid_type",
             ErrorKind::MissingClaim(_) => "missing_claim",
             ErrorKind::InvalidClaim(_) => "invalid_claim",
-            ErrorKind::InvalidClaims => "invalid_claims",
+            ErrorKind::ClaimsMismatch => "claims_mismatch",
             ErrorKind::UnsupportedCrit => "unsupported_crit",
             ErrorKind::KeyUnavailable => "key_unavailable",
             ErrorKind::InvalidKey(_) => "invalid_key",
@@ -149,7 +149,7 @@ impl ErrorKind {
             ErrorKind::InvalidClaim(name) => {
                 return Cow::Owned(format!("the token {} claim is invalid", sanitize(name)));
             }
-            ErrorKind::InvalidClaims => "the token claims are invalid",
+            ErrorKind::ClaimsMismatch => "the token claims are invalid",
             ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
             ErrorKind::KeyUnavailable => "the verification keys are unavailable",
             ErrorKind::InvalidKey(_)
@@ -179,7 +179,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidType => f.write_str("invalid token type"),
             ErrorKind::MissingClaim(name) => write!(f, "missing required claim `{name}`"),
             ErrorKind::InvalidClaim(name) => write!(f, "invalid claim `{name}`"),
-            ErrorKind::InvalidClaims => f.write_str("claims do not match the expected type"),
+            ErrorKind::ClaimsMismatch => f.write_str("claims do not match the expected type"),
             ErrorKind::UnsupportedCrit => f.write_str("unsupported critical header parameter"),
             ErrorKind::KeyUnavailable => f.write_str("key set unavailable"),
             ErrorKind::InvalidKey(why) => write!(f, "invalid key: {why}"),
@@ -348,7 +348,7 @@ mod tests {
             ErrorKind::InvalidType,
             ErrorKind::MissingClaim("a\"b\\c\u{7f}é".into()),
             ErrorKind::InvalidClaim("exp".into()),
-            ErrorKind::InvalidClaims,
+            ErrorKind::ClaimsMismatch,
             ErrorKind::UnsupportedCrit,
             ErrorKind::KeyUnavailable,
         ];

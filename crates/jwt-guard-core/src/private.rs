@@ -90,13 +90,13 @@ impl<A: Adapter> BearerGuard<A> {
     /// Optional mode ([`BearerAuth::optional`]).
     #[must_use]
     pub fn optional(self) -> BearerGuard<A> {
-        self.edit(|g| g.auth = g.auth.clone().optional(true))
+        self.edit(|g| g.auth = g.auth.clone().optional())
     }
 
     /// Reads the token from `locations` ([`BearerAuth::with_locations`]).
     #[must_use]
-    pub fn with_locations(self, locations: TokenLocations) -> BearerGuard<A> {
-        self.edit(|g| g.auth = g.auth.clone().with_locations(locations))
+    pub fn with_token_locations(self, locations: TokenLocations) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_token_locations(locations))
     }
 
     /// The challenge realm ([`BearerAuth::with_realm`]).
@@ -276,29 +276,29 @@ where
             .map_err(|rejection| Refusal::new(rejection, &admitted.guard))
     }
 
-    /// What `Claims<T>` answers ([`BearerAuth::required_claims`]).
+    /// What `Claims<T>` answers: the claims as `T`.
     ///
     /// # Errors
     /// No token: the missing-token rejection; claims that do not fit `T`: 401 `invalid_token`.
     pub fn claims<T: DeserializeOwned>(self) -> Result<T, Refusal<A>> {
-        self.decide(|auth, token| auth.required_claims(token.map(|t| &**t)))
+        self.decide(|auth, token| auth.claims(required_token(auth, token)?))
     }
 
     /// What `Option<Claims<T>>` answers where the framework lets it refuse
-    /// ([`BearerAuth::optional_claims`]): `None` for an anonymous request.
+    /// `None` for an anonymous request.
     ///
     /// # Errors
     /// Claims that do not fit `T`: 401 `invalid_token`.
     pub fn optional_claims<T: DeserializeOwned>(self) -> Result<Option<T>, Refusal<A>> {
-        self.decide(|auth, token| auth.optional_claims(token.map(|t| &**t)))
+        self.decide(|auth, token| token.map(|t| auth.claims(t)).transpose())
     }
 
-    /// What `Verified` answers ([`BearerAuth::require_token`]).
+    /// What `Verified` answers: the token.
     ///
     /// # Errors
     /// No token: the missing-token rejection.
     pub fn token(self) -> Result<&'r V, Refusal<A>> {
-        self.decide(|auth, token| auth.require_token(token))
+        self.decide(|auth, token| required(auth, token))
     }
 
     /// What `Option<Verified>` answers where the framework lets it refuse: `None` for an
@@ -310,14 +310,28 @@ where
         self.decide(|_, token| Ok(token))
     }
 
-    /// What a scope guard answers ([`BearerAuth::require_scopes`]).
+    /// What a scope guard answers ([`BearerAuth::check_scopes`]).
     ///
     /// # Errors
     /// No token: the missing-token rejection; a scope missing: 403 `insufficient_scope`; a
     /// scope claim of the wrong type: 401 `invalid_token`.
-    pub fn scopes(self, required: &RequiredScopes) -> Result<(), Refusal<A>> {
-        self.decide(|auth, token| auth.require_scopes(token.map(|t| &**t), required))
+    pub fn scopes(self, scopes: &RequiredScopes) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_scopes(required_token(auth, token)?, scopes))
     }
+}
+
+/// The token an extractor or scope guard needs, or, for an anonymous request under an optional
+/// middleware, the missing-token rejection (401, bare challenge).
+fn required<'t, T>(auth: &BearerAuth, token: Option<&'t T>) -> Result<&'t T, Rejection> {
+    token.ok_or_else(|| auth.missing_token())
+}
+
+/// As [`required`], as the core's token.
+fn required_token<'t, V: std::ops::Deref<Target = VerifiedToken>>(
+    auth: &BearerAuth,
+    token: Option<&'t V>,
+) -> Result<&'t VerifiedToken, Rejection> {
+    required(auth, token).map(|t| &**t)
 }
 
 /// A refused request as an adapter's error type carries it: the core [`Rejection`] and the
@@ -411,57 +425,6 @@ mod tests {
     use crate::http::test_support::*;
     use serde::Deserialize;
 
-    #[test]
-    fn what_extractors_and_scope_guards_answer() {
-        let auth = auth();
-        let exp = 4_102_444_800u64;
-        let token = auth
-            .verifier()
-            .verify_token(&sign(
-                serde_json::json!({"sub": "ada", "exp": exp, "scope": "read"}),
-            ))
-            .unwrap();
-        let sub = |v: serde_json::Value| v["sub"].clone();
-
-        let missing = auth.require_token::<VerifiedToken>(None).unwrap_err();
-        assert!(matches!(missing.kind(), RejectionKind::MissingToken));
-        assert_eq!(missing.realm(), "test");
-        assert!(auth.require_token(Some(&token)).is_ok());
-
-        let claims: serde_json::Value = auth.required_claims(Some(&token)).unwrap();
-        assert_eq!(sub(claims), "ada");
-        let err = auth.required_claims::<serde_json::Value>(None).unwrap_err();
-        assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(err.error_code(), "missing_token");
-
-        assert!(
-            auth.optional_claims::<serde_json::Value>(None)
-                .unwrap()
-                .is_none()
-        );
-        let some: Option<serde_json::Value> = auth.optional_claims(Some(&token)).unwrap();
-        assert_eq!(some.map(sub), Some(serde_json::json!("ada")));
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        struct NeedsEmail {
-            email: String,
-        }
-        let err = auth
-            .optional_claims::<NeedsEmail>(Some(&token))
-            .unwrap_err();
-        assert_eq!(err.description(), "the token claims are invalid");
-
-        let admin = RequiredScopes::all(["admin"]);
-        assert!(
-            auth.require_scopes(Some(&token), &RequiredScopes::all(["read"]))
-                .is_ok()
-        );
-        let err = auth.require_scopes(Some(&token), &admin).unwrap_err();
-        assert_eq!(err.status(), StatusCode::FORBIDDEN);
-        let err = auth.require_scopes(None, &admin).unwrap_err();
-        assert!(matches!(err.kind(), RejectionKind::MissingToken));
-    }
-
     /// A framework whose responses are strings, for the adapter building blocks.
     enum Plain {}
 
@@ -533,7 +496,7 @@ mod tests {
 
         let cookie = guard
             .clone()
-            .with_locations(TokenLocations::nowhere().cookie("tok"))
+            .with_token_locations(TokenLocations::nowhere().cookie("tok"))
             .with_realm("other");
         let by_cookie = format!("tok={good}");
         assert!(matches!(

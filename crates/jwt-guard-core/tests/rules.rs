@@ -707,7 +707,7 @@ fn typed_claims() {
         .unwrap();
     assert_eq!(
         v.verify::<Mine>(&missing_role).unwrap_err().kind(),
-        &ErrorKind::InvalidClaims
+        &ErrorKind::ClaimsMismatch
     );
     let verified = v.verify_token(&token).unwrap();
     assert_eq!(verified.registered().unwrap().exp, Some(NOW + 60));
@@ -782,7 +782,7 @@ fn typed_claims_of_every_shape() {
     );
     assert_eq!(
         v.verify::<Vec<u8>>(&token).unwrap_err().into_kind(),
-        ErrorKind::InvalidClaims
+        ErrorKind::ClaimsMismatch
     );
     assert!(v.verify::<serde::de::IgnoredAny>(&token).is_ok());
     assert!(v.verify_token(&token).is_ok());

@@ -52,12 +52,12 @@ impl BearerAuth {
     /// As [`BearerAuth::from_config`].
     pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<BearerAuth> {
         config.token.check()?;
-        Ok(BearerAuth::new(config.build_in(base_dir)?).with_locations(config.token.clone()))
+        Ok(BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone()))
     }
 
     /// Reads the token from these locations.
     #[must_use]
-    pub fn with_locations(mut self, locations: TokenLocations) -> BearerAuth {
+    pub fn with_token_locations(mut self, locations: TokenLocations) -> BearerAuth {
         self.locations = locations;
         self
     }
@@ -72,8 +72,8 @@ impl BearerAuth {
     /// Optional mode: a request with no token at all passes unauthenticated (a bad token is
     /// still rejected).
     #[must_use]
-    pub fn optional(mut self, optional: bool) -> BearerAuth {
-        self.optional = optional;
+    pub fn optional(mut self) -> BearerAuth {
+        self.optional = true;
         self
     }
 
@@ -83,7 +83,7 @@ impl BearerAuth {
     }
 
     /// Where tokens are read.
-    pub fn locations(&self) -> &TokenLocations {
+    pub fn token_locations(&self) -> &TokenLocations {
         &self.locations
     }
 
@@ -177,53 +177,6 @@ impl BearerAuth {
         }
     }
 
-    /// What an extractor that needs a token gets from the token its middleware stored (a
-    /// [`VerifiedToken`], or the adapter's handle of one): the token, or, for an anonymous
-    /// request under an optional middleware (`None`), the missing-token rejection (401, bare
-    /// challenge). One decision for every adapter's `Claims<T>`, `Verified` and scope guard.
-    ///
-    /// # Errors
-    /// [`RejectionKind::MissingToken`] when `token` is `None`.
-    pub fn require_token<'t, T: ?Sized>(&self, token: Option<&'t T>) -> Result<&'t T, Rejection> {
-        token.ok_or_else(|| self.missing_token())
-    }
-
-    /// [`BearerAuth::require_token`] then [`BearerAuth::claims`]: what `Claims<T>` answers.
-    ///
-    /// # Errors
-    /// As those two.
-    pub fn required_claims<T: DeserializeOwned>(
-        &self,
-        token: Option<&VerifiedToken>,
-    ) -> Result<T, Rejection> {
-        self.claims(self.require_token(token)?)
-    }
-
-    /// What `Option<Claims<T>>` answers: `None` for an anonymous request, the claims as `T`
-    /// otherwise.
-    ///
-    /// # Errors
-    /// As [`BearerAuth::claims`] when there is a token.
-    pub fn optional_claims<T: DeserializeOwned>(
-        &self,
-        token: Option<&VerifiedToken>,
-    ) -> Result<Option<T>, Rejection> {
-        token.map(|token| self.claims(token)).transpose()
-    }
-
-    /// [`BearerAuth::require_token`] then [`BearerAuth::check_scopes`]: what a scope guard
-    /// answers.
-    ///
-    /// # Errors
-    /// As those two.
-    pub fn require_scopes(
-        &self,
-        token: Option<&VerifiedToken>,
-        required: &RequiredScopes,
-    ) -> Result<(), Rejection> {
-        self.check_scopes(self.require_token(token)?, required)
-    }
-
     /// The verified claims as `T`.
     ///
     /// # Errors
@@ -293,7 +246,7 @@ mod tests {
         assert_eq!(err.error().map(Error::kind), Some(&ErrorKind::Expired));
         assert!(!err.to_string().contains(&expired));
 
-        let optional = auth.clone().optional(true);
+        let optional = auth.clone().optional();
         assert!(block_on(optional.authenticate(&none)).unwrap().is_none());
         assert!(block_on(optional.authenticate(&stale)).is_err());
         assert!(block_on(optional.authenticate(&ok)).unwrap().is_some());

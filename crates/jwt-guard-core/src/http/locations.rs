@@ -132,7 +132,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.header",
-                format!("{name:?} is not a valid header name"),
+                "not a valid header name (RFC 9110 token characters only)",
             ));
         }
         if let Some(name) = &self.cookie
@@ -140,7 +140,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.cookie",
-                format!("{name:?} is not a valid cookie name"),
+                "not a valid cookie name (RFC 9110 token characters only)",
             ));
         }
         if let Some(name) = &self.query
@@ -151,7 +151,7 @@ impl TokenLocations {
         {
             return Err(Error::config(
                 "token.query",
-                format!("{name:?} is not a usable query parameter name"),
+                "not a usable query parameter name (visible ASCII other than & = # +)",
             ));
         }
         if self.header.is_none() && self.cookie.is_none() && self.query.is_none() {
@@ -386,7 +386,10 @@ mod tests {
         )
         .unwrap();
         let auth = BearerAuth::from_config(&config).unwrap();
-        assert_eq!(auth.locations(), &TokenLocations::new().cookie("session"));
+        assert_eq!(
+            auth.token_locations(),
+            &TokenLocations::new().cookie("session")
+        );
         assert_eq!(VerifierConfig::default().token, TokenLocations::new());
     }
 

@@ -5,12 +5,13 @@
 //! [`Rejection`]'s parts ([`Rejection::status`], [`Rejection::www_authenticate`],
 //! [`Rejection::json_body`]).
 //!
-//! Every decision an adapter needs is one call: [`BearerAuth::extract`] finds the token (or says
-//! why the request is malformed), [`BearerAuth::verify`] checks it, [`BearerAuth::claims`] and
-//! [`BearerAuth::check_scopes`] serve the handler ([`BearerAuth::required_claims`],
-//! [`BearerAuth::optional_claims`] and [`BearerAuth::require_scopes`] take the token a middleware
-//! stored, `None` for an anonymous request, so every adapter's extractors answer alike), and each
-//! failure is a [`Rejection`] that knows its answer:
+//! This is the API for an adapter of your own (poem, a tonic interceptor, a hand-written hyper
+//! service). Every decision it needs is one call: [`BearerAuth::extract`] finds the token (or
+//! says why the request is malformed), [`BearerAuth::verify`] checks it
+//! ([`BearerAuth::authenticate`] does both), [`BearerAuth::claims`] and
+//! [`BearerAuth::check_scopes`] serve the handler, [`BearerAuth::missing_token`] answers a
+//! request that has none where one is needed, and each failure is a [`Rejection`] that knows its
+//! answer:
 //!
 //! | case | status | `WWW-Authenticate` | body `error` |
 //! |---|---|---|---|
@@ -23,13 +24,10 @@
 //! The body is `{"error": "...", "error_description": "..."}`. Descriptions are fixed text in
 //! RFC 6750's allowed characters and never echo the token.
 //!
-//! A framework adapter (`jwt-guard-axum`, `jwt-guard-actix`) builds on [`BearerGuard`], so that
-//! it only converts its framework's request into a core call and the core's answer into its
-//! framework's response: [`BearerGuard::admit`] decides what the middleware does with a request
-//! ([`Admission`]: refuse, pass on anonymous, or verify first), [`Stored`] what each extractor
-//! and scope guard answers from what the middleware stored (failing closed where no middleware
-//! covers the route), and [`Refusal::respond`] whether the `on_error` hook or the default RFC
-//! 6750 response answers a refusal. [`Adapter`] is what the adapter says about its framework.
+//! The source files follow the seams: [`TokenSource`] (what a request looks like), the token
+//! locations and their `[token]` table, credential syntax, the answers, scopes, and
+//! [`BearerAuth`]. How jwt-guard's own adapters are wired on top of these is not public API
+//! (`jwt_guard_core::__private`).
 //!
 //! ```
 //! use jwt_guard_core::http::{BearerAuth, TokenLocations};
@@ -43,7 +41,7 @@
 //! let key = Key::hmac(b"an example secret of 32 bytes..!")?;
 //! let verifier = Verifier::builder().algorithms([Algorithm::HS256]).key(key.clone()).build()?;
 //! let auth = BearerAuth::new(verifier)
-//!     .with_locations(TokenLocations::new().cookie("session"))
+//!     .with_token_locations(TokenLocations::new().cookie("session"))
 //!     .with_realm("example");
 //!
 //! let token = Signer::new(key, Algorithm::HS256)?

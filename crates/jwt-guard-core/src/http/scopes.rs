@@ -138,7 +138,7 @@ pub fn granted_scopes(token: &VerifiedToken) -> Result<Vec<String>> {
         scp: Option<serde_json::Value>,
     }
     let claims: ScopeClaims = serde_json::from_slice(token.payload_json())
-        .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))?;
+        .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))?;
     let (name, value) = match (claims.scope, claims.scp) {
         (Some(value), _) => ("scope", value),
         (None, Some(value)) => ("scp", value),
