@@ -56,11 +56,11 @@ impl Nesting {
         let cookie = || TokenLocations::nowhere().cookie("session");
         Nesting {
             outer: BearerAuth::new(auth(nest_key_a(), NEST_AUDIENCE_A))
-                .with_locations(cookie())
+                .with_token_locations(cookie())
                 .with_realm("outer"),
             inner: BearerAuth::new(auth(nest_key_b(), NEST_AUDIENCE_B)).with_realm("inner"),
             inner_same_place: BearerAuth::new(auth(nest_key_a(), NEST_AUDIENCE_B))
-                .with_locations(cookie())
+                .with_token_locations(cookie())
                 .with_realm("inner"),
         }
     }
@@ -131,7 +131,7 @@ impl Setup {
         Arc::new(Setup {
             custom: main
                 .clone()
-                .with_locations(TokenLocations::nowhere().header("x-api-token")),
+                .with_token_locations(TokenLocations::nowhere().header("x-api-token")),
             noaud: BearerAuth::new(verifier(false)).with_realm(REALM),
             main,
             everywhere,
@@ -284,8 +284,10 @@ pub(crate) mod axum_app {
         };
         let everywhere = JwtLayer::from_config_in(&setup.everywhere, &fixture_dir())
             .unwrap()
-            .realm(REALM);
-        let config = JwtLayer::from_config(&setup.config).unwrap().realm(REALM);
+            .with_realm(REALM);
+        let config = JwtLayer::from_config(&setup.config)
+            .unwrap()
+            .with_realm(REALM);
         Router::new()
             .route("/public", get(public))
             .route("/unguarded/me", get(me))
@@ -401,10 +403,10 @@ pub(crate) mod actix_app {
             };
             let everywhere = JwtMiddleware::from_config_in(&setup.everywhere, &fixture_dir())
                 .unwrap()
-                .realm(REALM);
+                .with_realm(REALM);
             let from_config = JwtMiddleware::from_config(&setup.config)
                 .unwrap()
-                .realm(REALM);
+                .with_realm(REALM);
             config
                 .route("/public", web::get().to(public))
                 .route("/unguarded/me", web::get().to(me))

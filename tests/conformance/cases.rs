@@ -1027,7 +1027,7 @@ pub(crate) fn table() -> Vec<Case> {
             challenge("invalid_token", "the token claims are invalid"),
             "invalid_token",
             "the token claims are invalid",
-            Some("invalid_claims"),
+            Some("claims_mismatch"),
         ),
     ));
     let lacks_scope = "the token lacks a required scope";

@@ -4,9 +4,10 @@ use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use jwt_guard_core::http::{Refusal, Rejection};
+use jwt_guard_core::__private::Refusal;
+use jwt_guard_core::http::Rejection;
 
-use crate::middleware::Actix;
+use crate::state::Actix;
 
 /// Why [`JwtMiddleware`](crate::JwtMiddleware), [`RequireScopes`](crate::RequireScopes) or an
 /// extractor ([`Claims`](crate::Claims), [`Verified`](crate::Verified)) refused a request.

@@ -2,39 +2,14 @@
 
 use std::future::{Ready, ready};
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use jwt_guard_core::VerifiedToken;
-use jwt_guard_core::http::{Refusal, Stored};
+use jwt_guard_core::__private::{Refusal, Stored};
 use serde::de::DeserializeOwned;
 
 use crate::error::JwtError;
-use crate::middleware::{Actix, Context};
-
-/// The verified token a [`JwtMiddleware`](crate::JwtMiddleware) stored in the request
-/// extensions (header and claims JSON); also an extractor, and what other middleware behind it
-/// reads with `request.extensions().get::<Verified>()`.
-///
-/// Rejects as [`Claims`] does, but never for the claims' shape.
-#[derive(Debug, Clone)]
-pub struct Verified(pub(crate) Arc<VerifiedToken>);
-
-impl Verified {
-    /// The verified token.
-    pub fn token(&self) -> &Arc<VerifiedToken> {
-        &self.0
-    }
-}
-
-impl Deref for Verified {
-    type Target = VerifiedToken;
-
-    fn deref(&self) -> &VerifiedToken {
-        &self.0
-    }
-}
+use crate::state::{Actix, Context, Verified};
 
 /// The verified claims as `T`, from a route under [`JwtMiddleware`](crate::JwtMiddleware):
 /// `async fn me(Claims(claims): Claims<MyClaims>)`.

@@ -72,12 +72,14 @@ mod error;
 mod extract;
 mod middleware;
 mod scope;
+mod state;
 
 pub use error::JwtError;
-pub use extract::{Claims, Verified};
+pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
     BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
 };
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
+pub use state::Verified;

@@ -12,32 +12,13 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::HeaderMap;
 use actix_web::{HttpMessage, HttpResponse};
-use jwt_guard_core::http::{
-    Adapter, Admission, Admitted, BearerAuth, BearerGuard, Refusal, Rejection, TokenLocations,
-    TokenSource, Verification,
-};
+use jwt_guard_core::__private::{Admission, BearerGuard, Refusal, Verification};
+use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations, TokenSource};
 use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
 
 use crate::error::JwtError;
-use crate::extract::Verified;
-
-/// This adapter, to the core: actix-web responses, and how the middleware is added.
-pub(crate) enum Actix {}
-
-impl Adapter for Actix {
-    type Response = HttpResponse;
-    const MIDDLEWARE: &'static str = "JwtMiddleware";
-    const HOW_TO_ADD: &'static str =
-        "`.wrap(JwtMiddleware::new(..))` to the app, scope, resource or route";
-}
-
-/// The request extension every request under a [`JwtMiddleware`] gets (with or without a
-/// token), so extractors can tell "optional middleware, anonymous" from "no middleware": the
-/// middleware's guard and the token it verified as one value, which a nested middleware
-/// replaces whole, so an outer middleware's token never pairs with an inner one's rules.
-#[derive(Clone)]
-pub(crate) struct Context(pub(crate) Admitted<Actix, Verified>);
+use crate::state::{Actix, store};
 
 /// An actix request as the core's token extraction sees it (actix-web 4 is on `http` 0.2, the
 /// core on `http` 1, so the core reads it through [`TokenSource`]).
@@ -127,15 +108,15 @@ impl JwtMiddleware {
 
     /// Reads the token from `locations` instead.
     #[must_use]
-    pub fn token_locations(self, locations: TokenLocations) -> JwtMiddleware {
+    pub fn with_token_locations(self, locations: TokenLocations) -> JwtMiddleware {
         JwtMiddleware {
-            guard: self.guard.with_locations(locations),
+            guard: self.guard.with_token_locations(locations),
         }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
-    pub fn realm(self, realm: &str) -> JwtMiddleware {
+    pub fn with_realm(self, realm: &str) -> JwtMiddleware {
         JwtMiddleware {
             guard: self.guard.with_realm(realm),
         }
@@ -245,10 +226,7 @@ where
             Admission::Anonymous => {
                 // What an outer middleware verified is not this one's: the request is anonymous
                 // here, for the extractors and for services reading `Verified` themselves.
-                let mut extensions = request.extensions_mut();
-                extensions.remove::<Verified>();
-                extensions.insert(Context(Admitted::anonymous(self.guard.clone())));
-                drop(extensions);
+                store(&mut request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.service.call(request),
                 }
@@ -343,13 +321,7 @@ where
                     };
                     match result {
                         Ok(token) => {
-                            {
-                                let mut extensions = request.extensions_mut();
-                                let verified = Verified(token);
-                                extensions.insert(verified.clone());
-                                extensions
-                                    .insert(Context(Admitted::verified(guard.clone(), verified)));
-                            }
+                            store(&mut request.extensions_mut(), guard.clone(), Some(token));
                             let future = service.call(request);
                             this.state.set(State::Inner { future });
                         }

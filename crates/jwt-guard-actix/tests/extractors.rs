@@ -20,7 +20,7 @@ async fn the_refusal_carries_its_jwt_error() {
                 "/me",
                 web::get().to(|Claims(c): Claims<Value>| async move { HttpResponse::Ok().json(c) }),
             )
-            .wrap(JwtMiddleware::new(verifier()).realm(REALM)),
+            .wrap(JwtMiddleware::new(verifier()).with_realm(REALM)),
     )
     .await;
     let request = TestRequest::get()

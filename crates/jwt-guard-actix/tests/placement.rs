@@ -12,7 +12,7 @@ async fn sub(Claims(c): Claims<Value>) -> String {
 }
 
 fn middleware() -> JwtMiddleware {
-    JwtMiddleware::new(verifier()).realm(REALM)
+    JwtMiddleware::new(verifier()).with_realm(REALM)
 }
 
 #[get("/macro", wrap = "middleware()")]
@@ -102,13 +102,13 @@ async fn an_inner_optional_middleware_hides_what_an_outer_one_verified() {
             .build()
             .unwrap();
         let outer =
-            BearerAuth::new(verifier()).with_locations(TokenLocations::nowhere().cookie("s"));
+            BearerAuth::new(verifier()).with_token_locations(TokenLocations::nowhere().cookie("s"));
         App::new().service(
             web::scope("/outer")
-                .wrap(JwtMiddleware::new(outer).realm("outer"))
+                .wrap(JwtMiddleware::new(outer).with_realm("outer"))
                 .service(
                     web::scope("/inner")
-                        .wrap(JwtMiddleware::new(inner).realm("inner").optional())
+                        .wrap(JwtMiddleware::new(inner).with_realm("inner").optional())
                         .route(
                             "/raw",
                             web::get().to(|request: HttpRequest| async move {

@@ -1,40 +1,13 @@
 //! Extractors: [`Claims<T>`] and [`Verified`].
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
-use http::Extensions;
 use http::request::Parts;
-use jwt_guard_core::VerifiedToken;
-use jwt_guard_core::http::Stored;
 use serde::de::DeserializeOwned;
 
-use crate::layer::{Axum, Context};
 use crate::rejection::JwtRejection;
-
-/// The verified token a [`JwtLayer`](crate::JwtLayer) stored in the request extensions
-/// (header and claims JSON); also an extractor, and what a non-axum service behind the layer
-/// reads with `request.extensions().get::<Verified>()`.
-///
-/// Rejects as [`Claims`] does, but never for the claims' shape.
-#[derive(Debug, Clone)]
-pub struct Verified(pub(crate) Arc<VerifiedToken>);
-
-impl Verified {
-    /// The verified token.
-    pub fn token(&self) -> &Arc<VerifiedToken> {
-        &self.0
-    }
-}
-
-impl Deref for Verified {
-    type Target = VerifiedToken;
-
-    fn deref(&self) -> &VerifiedToken {
-        &self.0
-    }
-}
+use crate::state::{Verified, stored};
 
 /// The verified claims as `T`, from a route under [`JwtLayer`](crate::JwtLayer):
 /// `async fn me(Claims(claims): Claims<MyClaims>)`.
@@ -67,14 +40,6 @@ impl<T> DerefMut for Claims<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.0
     }
-}
-
-/// What the layer stored in the request, for the core to decide on.
-pub(crate) fn stored<'r>(
-    extensions: &'r Extensions,
-    what: &'static str,
-) -> Stored<'r, Axum, Verified> {
-    Stored::new(extensions.get::<Context>().map(|c| &c.0), what)
 }
 
 impl<T, S> FromRequestParts<S> for Claims<T>

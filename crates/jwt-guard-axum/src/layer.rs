@@ -11,32 +11,15 @@ use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Request, StatusCode};
-use jwt_guard_core::http::{
-    Adapter, Admission, Admitted, BearerAuth, BearerGuard, Rejection, TokenLocations, Verification,
-};
+use jwt_guard_core::__private::{Admission, BearerGuard, Verification};
+use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
 use jwt_guard_core::{Error, Verifier, VerifierConfig};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::extract::Verified;
 use crate::rejection::JwtRejection;
-
-/// This adapter, to the core: axum responses, and how the layer is added.
-pub(crate) enum Axum {}
-
-impl Adapter for Axum {
-    type Response = Response;
-    const MIDDLEWARE: &'static str = "JwtLayer";
-    const HOW_TO_ADD: &'static str = "`.layer(JwtLayer::new(..))` (or `.route_layer`)";
-}
-
-/// The request extension every request under a [`JwtLayer`] gets (with or without a token), so
-/// extractors can tell "optional layer, anonymous" from "no layer": the layer's guard and the
-/// token it verified as one value, which a nested layer replaces whole, so an outer layer's
-/// token never pairs with an inner layer's rules.
-#[derive(Clone)]
-pub(crate) struct Context(pub(crate) Admitted<Axum, Verified>);
+use crate::state::{Axum, store};
 
 /// A tower [`Layer`] that verifies the request's bearer token once and stores the result for
 /// [`Claims<T>`](crate::Claims) and [`Verified`]. Works over any `http::Request<B>`: axum
@@ -95,15 +78,15 @@ impl JwtLayer {
 
     /// Reads the token from `locations` instead.
     #[must_use]
-    pub fn token_locations(self, locations: TokenLocations) -> JwtLayer {
+    pub fn with_token_locations(self, locations: TokenLocations) -> JwtLayer {
         JwtLayer {
-            guard: self.guard.with_locations(locations),
+            guard: self.guard.with_token_locations(locations),
         }
     }
 
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
-    pub fn realm(self, realm: &str) -> JwtLayer {
+    pub fn with_realm(self, realm: &str) -> JwtLayer {
         JwtLayer {
             guard: self.guard.with_realm(realm),
         }
@@ -213,11 +196,7 @@ where
                 response: Some(JwtRejection(refusal).into_response()),
             },
             Admission::Anonymous => {
-                // What an outer layer verified is not this layer's: the request is anonymous
-                // here, for the extractors and for services reading `Verified` themselves.
-                let extensions = request.extensions_mut();
-                extensions.remove::<Verified>();
-                extensions.insert(Context(Admitted::anonymous(self.guard.clone())));
+                store(request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.inner.call(request),
                 }
@@ -312,10 +291,7 @@ where
                     };
                     match result {
                         Ok(token) => {
-                            let extensions = request.extensions_mut();
-                            let verified = Verified(token);
-                            extensions.insert(verified.clone());
-                            extensions.insert(Context(Admitted::verified(guard.clone(), verified)));
+                            store(request.extensions_mut(), guard.clone(), Some(token));
                             let future = inner.call(request);
                             this.state.set(State::Inner { future });
                         }

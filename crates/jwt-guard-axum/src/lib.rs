@@ -60,8 +60,9 @@ mod extract;
 mod layer;
 mod rejection;
 mod scope;
+mod state;
 
-pub use extract::{Claims, Verified};
+pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
     BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
@@ -69,3 +70,4 @@ pub use jwt_guard_core::http::{
 pub use layer::{Jwt, JwtLayer, ResponseFuture};
 pub use rejection::JwtRejection;
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
+pub use state::Verified;

@@ -4,9 +4,10 @@ use std::fmt;
 
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
-use jwt_guard_core::http::{Refusal, Rejection};
+use jwt_guard_core::__private::Refusal;
+use jwt_guard_core::http::Rejection;
 
-use crate::layer::Axum;
+use crate::state::Axum;
 
 /// Why [`JwtLayer`](crate::JwtLayer), [`RequireScopes`](crate::RequireScopes) or an extractor
 /// ([`Claims`](crate::Claims), [`Verified`](crate::Verified)) refused a request.

@@ -16,9 +16,9 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::extract::stored;
 use crate::layer::polled_after_completion;
 use crate::rejection::JwtRejection;
+use crate::state::stored;
 
 /// A layer that requires scopes of the token a [`JwtLayer`](crate::JwtLayer) verified, read
 /// from its `scope` claim (space-separated string) or `scp` (array): put it inside the

@@ -58,7 +58,7 @@ where
 #[tokio::test]
 async fn the_layer_serves_a_plain_tower_service() {
     let service = ServiceBuilder::new()
-        .layer(JwtLayer::new(verifier()).realm(REALM))
+        .layer(JwtLayer::new(verifier()).with_realm(REALM))
         .service(tower::service_fn(hello));
     let server = serve(service).await;
 
@@ -85,14 +85,14 @@ async fn the_layer_serves_a_plain_tower_service() {
 #[tokio::test]
 async fn optional_mode_and_scopes_on_a_plain_tower_service() {
     let service = ServiceBuilder::new()
-        .layer(JwtLayer::new(verifier()).realm(REALM).optional())
+        .layer(JwtLayer::new(verifier()).with_realm(REALM).optional())
         .service(tower::service_fn(hello));
     let server = serve(service).await;
     let reply = server.get("/", &[]).await;
     assert_eq!(reply.answer(), (200, "hello nobody"));
 
     let service = ServiceBuilder::new()
-        .layer(JwtLayer::new(verifier()).realm(REALM))
+        .layer(JwtLayer::new(verifier()).with_realm(REALM))
         .layer(RequireScopes::all(["admin"]))
         .service(tower::service_fn(hello));
     let server = serve(service).await;
@@ -124,10 +124,11 @@ async fn an_inner_optional_layer_hides_what_an_outer_one_verified() {
         .key(other)
         .build()
         .unwrap();
-    let outer = BearerAuth::new(verifier()).with_locations(TokenLocations::nowhere().cookie("s"));
+    let outer =
+        BearerAuth::new(verifier()).with_token_locations(TokenLocations::nowhere().cookie("s"));
     let service = ServiceBuilder::new()
-        .layer(JwtLayer::new(outer).realm("outer"))
-        .layer(JwtLayer::new(inner).realm("inner").optional())
+        .layer(JwtLayer::new(outer).with_realm("outer"))
+        .layer(JwtLayer::new(inner).with_realm("inner").optional())
         .service(tower::service_fn(hello));
     let server = serve(service).await;
 

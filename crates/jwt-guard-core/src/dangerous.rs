@@ -22,7 +22,7 @@ pub struct UnverifiedToken<T> {
 ///
 /// # Errors
 /// [`ErrorKind::Malformed`] for a token that is not three base64url parts of JSON objects;
-/// [`ErrorKind::InvalidClaims`] if the claims do not deserialize into `T`.
+/// [`ErrorKind::ClaimsMismatch`] if the claims do not deserialize into `T`.
 pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedToken<T>> {
     let parts = token::split(token)?;
     let header = b64::decode_strict(parts.header)
@@ -34,7 +34,7 @@ pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedT
     })?;
     token::parse_claims(&payload, &[])?;
     let claims = serde_json::from_slice(&payload)
-        .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))?;
+        .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))?;
     Ok(UnverifiedToken { header, claims })
 }
 

@@ -18,7 +18,7 @@
 //! | `invalid_type` | (none; PyJWT does not check `typ`) |
 //! | `missing_claim` | `MissingRequiredClaimError` |
 //! | `invalid_claim` | `DecodeError` / `InvalidIssuedAtError` (wrong-typed registered claim) |
-//! | `invalid_claims` | (claims JSON does not fit the caller's type) |
+//! | `claims_mismatch` | (claims JSON does not fit the caller's type) |
 //! | `unsupported_crit` | `InvalidTokenError` |
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
@@ -75,7 +75,7 @@ pub enum ErrorKind {
     /// A registered claim has the wrong type or an out-of-range value.
     InvalidClaim(Cow<'static, str>),
     /// The claims are valid JSON but do not deserialize into the caller's type.
-    InvalidClaims,
+    ClaimsMismatch,
     /// The `crit` header names an extension this verifier does not understand.
     UnsupportedCrit,
     /// The key set is not available (a remote key set was never loaded).
@@ -112,38 +112,6 @@ pub enum ErrorKind {
     Signing(Cow<'static, str>),
 }
 
-/// The RFC 6750 §3.1 error code for a failed request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BearerError {
-    /// `invalid_request`: 400.
-    InvalidRequest,
-    /// `invalid_token`: 401.
-    InvalidToken,
-    /// `insufficient_scope`: 403.
-    InsufficientScope,
-}
-
-impl BearerError {
-    /// The RFC 6750 error code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BearerError::InvalidRequest => "invalid_request",
-            BearerError::InvalidToken => "invalid_token",
-            BearerError::InsufficientScope => "insufficient_scope",
-        }
-    }
-
-    /// The HTTP status code RFC 6750 §3.1 gives for it.
-    pub fn status(self) -> u16 {
-        match self {
-            BearerError::InvalidRequest => 400,
-            BearerError::InvalidToken => 401,
-            BearerError::InsufficientScope => 403,
-        }
-    }
-}
-
 impl ErrorKind {
     /// A stable snake_case code for logs, metrics and scripts.
     pub fn code(&self) -> &'static str {
@@ -161,7 +129,7 @@ impl ErrorKind {
             ErrorKind::InvalidType => "invalid_type",
             ErrorKind::MissingClaim(_) => "missing_claim",
             ErrorKind::InvalidClaim(_) => "invalid_claim",
-            ErrorKind::InvalidClaims => "invalid_claims",
+            ErrorKind::ClaimsMismatch => "claims_mismatch",
             ErrorKind::UnsupportedCrit => "unsupported_crit",
             ErrorKind::KeyUnavailable => "key_unavailable",
             ErrorKind::InvalidKey(_) => "invalid_key",
@@ -181,13 +149,6 @@ impl ErrorKind {
                 | ErrorKind::ConfigText { .. }
                 | ErrorKind::Signing(_)
         )
-    }
-
-    /// The RFC 6750 answer for this error when it rejects a request: every token fault is
-    /// `invalid_token` (401). Configuration errors have no RFC 6750 answer (`None`): they never
-    /// come out of [`Verifier::verify`](crate::Verifier::verify).
-    pub fn bearer_error(&self) -> Option<BearerError> {
-        self.is_token_error().then_some(BearerError::InvalidToken)
     }
 
     /// A short description that is safe to send in `WWW-Authenticate: ... error_description="..."`:
@@ -211,7 +172,7 @@ impl ErrorKind {
             ErrorKind::InvalidClaim(name) => {
                 return Cow::Owned(format!("the token {} claim is invalid", sanitize(name)));
             }
-            ErrorKind::InvalidClaims => "the token claims are invalid",
+            ErrorKind::ClaimsMismatch => "the token claims are invalid",
             ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
             ErrorKind::KeyUnavailable => "the verification keys are unavailable",
             ErrorKind::InvalidKey(_)
@@ -242,7 +203,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidType => f.write_str("invalid token type"),
             ErrorKind::MissingClaim(name) => write!(f, "missing required claim `{name}`"),
             ErrorKind::InvalidClaim(name) => write!(f, "invalid claim `{name}`"),
-            ErrorKind::InvalidClaims => f.write_str("claims do not match the expected type"),
+            ErrorKind::ClaimsMismatch => f.write_str("claims do not match the expected type"),
             ErrorKind::UnsupportedCrit => f.write_str("unsupported critical header parameter"),
             ErrorKind::KeyUnavailable => f.write_str("key set unavailable"),
             ErrorKind::InvalidKey(why) => write!(f, "invalid key: {why}"),
@@ -313,11 +274,6 @@ impl Error {
     /// Shorthand for `self.kind().code()`.
     pub fn code(&self) -> &'static str {
         self.0.kind.code()
-    }
-
-    /// Shorthand for `self.kind().bearer_error()`.
-    pub fn bearer_error(&self) -> Option<BearerError> {
-        self.0.kind.bearer_error()
     }
 
     /// Shorthand for `self.kind().description()`.
@@ -391,16 +347,32 @@ impl std::error::Error for Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Keeps at most 64 characters of `s` that RFC 6750 allows in `error_description`
-/// (`%x20-21 / %x23-5B / %x5D-7E`), replacing others with `?`.
-pub(crate) fn sanitize(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| match c {
-            ' ' | '!' | '#'..='[' | ']'..='~' => c,
-            _ => '?',
-        })
-        .collect()
+/// Whether RFC 6750 allows `c` in a quoted attribute value such as `error_description` or
+/// `realm` (`%x20-21 / %x23-5B / %x5D-7E`).
+pub(crate) fn rfc6750_char(c: char) -> bool {
+    matches!(c, ' ' | '!' | '#'..='[' | ']'..='~')
+}
+
+/// `s` with every character RFC 6750 does not allow in a quoted value replaced by `?`, cut to
+/// `max` characters: what goes into an error message or a `WWW-Authenticate` attribute that
+/// quotes outside input. Borrows when nothing changes.
+pub(crate) fn rfc6750_safe(s: &str, max: usize) -> Cow<'_, str> {
+    if s.chars().count() <= max && s.chars().all(rfc6750_char) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(
+            s.chars()
+                .take(max)
+                .map(|c| if rfc6750_char(c) { c } else { '?' })
+                .collect(),
+        )
+    }
+}
+
+/// At most 64 characters of `s`, RFC 6750-safe ([`rfc6750_safe`]): for names from outside
+/// input quoted in error messages.
+pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
+    rfc6750_safe(s, 64)
 }
 
 #[cfg(test)]
@@ -428,13 +400,13 @@ mod tests {
             ErrorKind::InvalidType,
             ErrorKind::MissingClaim("a\"b\\c\u{7f}é".into()),
             ErrorKind::InvalidClaim("exp".into()),
-            ErrorKind::InvalidClaims,
+            ErrorKind::ClaimsMismatch,
             ErrorKind::UnsupportedCrit,
             ErrorKind::KeyUnavailable,
         ];
         for kind in kinds {
             assert!(rfc6750_safe(&kind.description()), "{kind:?}");
-            assert_eq!(kind.bearer_error(), Some(BearerError::InvalidToken));
+            assert!(kind.is_token_error(), "{kind:?}");
         }
         assert_eq!(
             ErrorKind::MissingClaim("a\"b".into()).description(),
@@ -446,7 +418,7 @@ mod tests {
     fn config_errors_have_no_bearer_answer() {
         let err = Error::config("algorithms", "empty");
         assert_eq!(err.code(), "invalid_config");
-        assert_eq!(err.bearer_error(), None);
+        assert!(!err.kind().is_token_error());
         assert_eq!(
             err.to_string(),
             "invalid configuration at `algorithms`: empty"
@@ -483,19 +455,8 @@ mod tests {
         for (err, shown) in cases {
             assert_eq!(err.to_string(), shown);
             assert_eq!(err.code(), "invalid_config");
-            assert_eq!(err.bearer_error(), None);
+            assert!(!err.kind().is_token_error());
         }
-    }
-
-    #[test]
-    fn bearer_statuses() {
-        assert_eq!(BearerError::InvalidRequest.status(), 400);
-        assert_eq!(BearerError::InvalidToken.status(), 401);
-        assert_eq!(BearerError::InsufficientScope.status(), 403);
-        assert_eq!(
-            BearerError::InsufficientScope.as_str(),
-            "insufficient_scope"
-        );
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub mod http;
 mod jwk;
 mod key;
 pub mod keygen;
+mod private;
 mod redirect;
 #[cfg(feature = "remote")]
 pub mod remote;
@@ -51,12 +52,21 @@ mod signer;
 mod token;
 mod verifier;
 
+/// How jwt-guard's own adapters are wired: not a public API (no semver promise; the adapters pin
+/// the exact core version). Third-party adapters build on [`http::BearerAuth`].
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::private::{
+        Adapter, Admission, Admitted, BearerGuard, Refusal, Stored, Verification,
+    };
+}
+
 pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     ConfigFormat, ConfigProblem, KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig,
 };
-pub use error::{BearerError, Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
 pub use redirect::RedirectPolicy;

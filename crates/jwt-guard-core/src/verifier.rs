@@ -175,10 +175,10 @@ impl VerifiedToken {
     /// The claims as `T`.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidClaims`] if they do not deserialize into `T`.
+    /// [`ErrorKind::ClaimsMismatch`] if they do not deserialize into `T`.
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.payload)
-            .map_err(|e| Error::with_source(ErrorKind::InvalidClaims, e))
+            .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))
     }
 
     /// The registered claims.
@@ -385,8 +385,8 @@ impl Verifier {
     /// A token whose `iss` no verifier lists is `invalid_issuer` and touches no key.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] if a verifier lists no issuer, two list the same issuer, or
-    /// none is given.
+    /// [`ErrorKind::InvalidConfig`] if a verifier lists no issuer, two list the same issuer, one
+    /// is itself routed, or none is given.
     pub fn routed(verifiers: impl IntoIterator<Item = Verifier>) -> Result<Verifier> {
         let verifiers: Vec<Verifier> = verifiers.into_iter().collect();
         if verifiers.is_empty() {
@@ -401,6 +401,12 @@ impl Verifier {
             ..Validation::default()
         };
         for (i, verifier) in verifiers.iter().enumerate() {
+            if matches!(&*verifier.inner, Inner::Routed { .. }) {
+                return Err(Error::config(
+                    format!("providers[{i}]"),
+                    "a routed verifier cannot itself be a route",
+                ));
+            }
             let v = verifier.validation();
             if v.issuers.is_empty() {
                 return Err(Error::config(
@@ -711,7 +717,7 @@ impl Provider {
                 self.check_claims(&raw)?;
                 match other {
                     Ok(claims) => Ok(claims),
-                    Err(e) => Err(Error::with_source(ErrorKind::InvalidClaims, e)),
+                    Err(e) => Err(Error::with_source(ErrorKind::ClaimsMismatch, e)),
                 }
             }
         }

@@ -152,7 +152,7 @@ fn run(alg: Algorithm, cases: usize, seed: u64) {
                     e.kind().is_token_error(),
                     "{alg} case {case}: {e:?} is not a token error"
                 );
-                assert!(e.bearer_error().is_some());
+                assert!(jwt_guard_core::http::BearerError::for_error(e.kind()).is_some());
                 let description = e.description();
                 assert!(
                     description

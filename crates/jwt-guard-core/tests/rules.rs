@@ -707,7 +707,7 @@ fn typed_claims() {
         .unwrap();
     assert_eq!(
         v.verify::<Mine>(&missing_role).unwrap_err().kind(),
-        &ErrorKind::InvalidClaims
+        &ErrorKind::ClaimsMismatch
     );
     let verified = v.verify_token(&token).unwrap();
     assert_eq!(verified.registered().unwrap().exp, Some(NOW + 60));
@@ -782,7 +782,7 @@ fn typed_claims_of_every_shape() {
     );
     assert_eq!(
         v.verify::<Vec<u8>>(&token).unwrap_err().into_kind(),
-        ErrorKind::InvalidClaims
+        ErrorKind::ClaimsMismatch
     );
     assert!(v.verify::<serde::de::IgnoredAny>(&token).is_ok());
     assert!(v.verify_token(&token).is_ok());
@@ -1064,7 +1064,7 @@ fn error_codes_are_stable() {
     );
     let e: Error = ErrorKind::Expired.into();
     assert_eq!(
-        e.bearer_error().map(|b| (b.as_str(), b.status())),
+        jwt_guard_core::http::BearerError::for_error(e.kind()).map(|b| (b.as_str(), b.status())),
         Some(("invalid_token", 401))
     );
 }

@@ -249,4 +249,15 @@ fn routed_config_errors() {
         field(Verifier::routed([twice(), twice()])),
         "providers[1].issuer"
     );
+    // A routed verifier as a route is refused when built, not with a 500 on every request.
+    let inner = Verifier::routed([twice()]).unwrap();
+    let b = provider("https://b.example", &k, Algorithm::HS256, "x");
+    let err = Verifier::routed([b, inner]).unwrap_err();
+    assert_eq!(
+        err.into_kind(),
+        ErrorKind::InvalidConfig {
+            field: "providers[1]".into(),
+            reason: "a routed verifier cannot itself be a route".into()
+        }
+    );
 }

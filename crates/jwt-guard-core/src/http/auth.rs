@@ -1,0 +1,263 @@
+//! [`BearerAuth`]: the verifier plus token locations, realm and mode; every decision a
+//! framework adapter needs, one call each.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::config::VerifierConfig;
+use crate::error::{Error, Result};
+use crate::http::answers::quoted_safe;
+use crate::http::*;
+use crate::verifier::{VerifiedToken, Verifier};
+
+/// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
+/// challenge realm, and whether a request without a token passes (optional mode). Cheap to
+/// clone (the verifier is an `Arc`), but adapters keep one behind an `Arc`.
+///
+/// Every rejection it returns is logged with `tracing` at debug level (the code, never the
+/// token); a server fault at error level.
+#[derive(Debug, Clone)]
+pub struct BearerAuth {
+    verifier: Verifier,
+    locations: TokenLocations,
+    realm: Arc<str>,
+    optional: bool,
+}
+
+impl BearerAuth {
+    /// Required mode, the default [`TokenLocations`], realm [`DEFAULT_REALM`].
+    pub fn new(verifier: Verifier) -> BearerAuth {
+        BearerAuth {
+            verifier,
+            locations: TokenLocations::new(),
+            realm: Arc::from(DEFAULT_REALM),
+            optional: false,
+        }
+    }
+
+    /// The verifier and the `[token]` locations a config describes (relative paths against the
+    /// current directory).
+    ///
+    /// # Errors
+    /// As [`VerifierConfig::build`], and [`ErrorKind::InvalidConfig`] for a bad `[token]` table.
+    pub fn from_config(config: &VerifierConfig) -> Result<BearerAuth> {
+        BearerAuth::from_config_in(config, Path::new("."))
+    }
+
+    /// As [`BearerAuth::from_config`], resolving relative paths against `base_dir`.
+    ///
+    /// # Errors
+    /// As [`BearerAuth::from_config`].
+    pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<BearerAuth> {
+        config.token.check()?;
+        Ok(BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone()))
+    }
+
+    /// Reads the token from these locations.
+    #[must_use]
+    pub fn with_token_locations(mut self, locations: TokenLocations) -> BearerAuth {
+        self.locations = locations;
+        self
+    }
+
+    /// Sets the challenge realm (characters RFC 6750 does not allow become `?`).
+    #[must_use]
+    pub fn with_realm(mut self, realm: &str) -> BearerAuth {
+        self.realm = Arc::from(quoted_safe(realm).as_ref());
+        self
+    }
+
+    /// Optional mode: a request with no token at all passes unauthenticated (a bad token is
+    /// still rejected).
+    #[must_use]
+    pub fn optional(mut self) -> BearerAuth {
+        self.optional = true;
+        self
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Where tokens are read.
+    pub fn token_locations(&self) -> &TokenLocations {
+        &self.locations
+    }
+
+    /// The challenge realm.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// Whether a request without a token passes.
+    pub fn is_optional(&self) -> bool {
+        self.optional
+    }
+
+    /// A rejection of `kind` with this realm, logged.
+    pub fn reject(&self, kind: RejectionKind) -> Rejection {
+        let rejection = Rejection {
+            kind,
+            realm: Arc::clone(&self.realm),
+        };
+        match rejection.kind() {
+            RejectionKind::Server(e) => {
+                tracing::error!(code = e.code(), error = %e, "request refused: server misconfigured");
+            }
+            RejectionKind::InvalidToken(e) => {
+                tracing::debug!(
+                    status = rejection.status().as_u16(),
+                    error = rejection.error_code(),
+                    code = e.code(),
+                    "bearer token rejected"
+                );
+            }
+            _ => {
+                tracing::debug!(
+                    status = rejection.status().as_u16(),
+                    error = rejection.error_code(),
+                    "bearer request rejected"
+                );
+            }
+        }
+        rejection
+    }
+
+    /// The rejection for a request that has no token (for an extractor that needs one on a
+    /// route in optional mode).
+    pub fn missing_token(&self) -> Rejection {
+        self.reject(RejectionKind::MissingToken)
+    }
+
+    /// Finds the token in `request`. `Ok(None)` only in optional mode, for a request with no
+    /// token at all.
+    ///
+    /// # Errors
+    /// 400 `invalid_request` for a malformed request ([`TokenLocations::extract`]); 401 with a
+    /// bare challenge for no token in required mode.
+    pub fn extract<'r, R: TokenSource + ?Sized>(
+        &self,
+        request: &'r R,
+    ) -> Result<Option<BearerToken<'r>>, Rejection> {
+        match self.locations.extract(request) {
+            Ok(Some(token)) => Ok(Some(token)),
+            Ok(None) if self.optional => Ok(None),
+            Ok(None) => Err(self.missing_token()),
+            Err(why) => Err(self.reject(RejectionKind::InvalidRequest(why))),
+        }
+    }
+
+    /// Verifies `token` with [`Verifier::verify_token_async`].
+    ///
+    /// # Errors
+    /// 401 `invalid_token` with the [`ErrorKind`]'s description for every token fault; a
+    /// server rejection (500) for a configuration error, which verification never returns.
+    pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
+        self.verifier
+            .verify_token_async(token)
+            .await
+            .map_err(|e| self.reject_error(e))
+    }
+
+    /// [`BearerAuth::extract`] then [`BearerAuth::verify`]: `Ok(None)` only in optional mode
+    /// for a request with no token.
+    ///
+    /// # Errors
+    /// As those two.
+    pub async fn authenticate<R: TokenSource + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<Option<VerifiedToken>, Rejection> {
+        match self.extract(request)? {
+            Some(token) => self.verify(token.as_str()).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The verified claims as `T`.
+    ///
+    /// # Errors
+    /// 401 `invalid_token` ("the token claims are invalid") when they do not fit `T`: the token
+    /// lacks what the handler needs.
+    pub fn claims<T: DeserializeOwned>(&self, token: &VerifiedToken) -> Result<T, Rejection> {
+        token.claims().map_err(|e| self.reject_error(e))
+    }
+
+    /// Checks that `token` grants `required`.
+    ///
+    /// # Errors
+    /// 403 `insufficient_scope` naming the required scopes; 401 `invalid_token` if the scope
+    /// claim is neither a string nor an array of strings.
+    pub fn check_scopes(
+        &self,
+        token: &VerifiedToken,
+        required: &RequiredScopes,
+    ) -> Result<(), Rejection> {
+        if required.scopes().is_empty() {
+            return Ok(());
+        }
+        let granted = granted_scopes(token).map_err(|e| self.reject_error(e))?;
+        if required.is_satisfied_by(&granted) {
+            Ok(())
+        } else {
+            Err(self.reject(RejectionKind::InsufficientScope(required.clone())))
+        }
+    }
+
+    /// The rejection for a core error: `invalid_token` for a token fault, else a server fault.
+    pub fn reject_error(&self, error: Error) -> Rejection {
+        self.reject(RejectionKind::from(error))
+    }
+}
+
+impl From<Verifier> for BearerAuth {
+    fn from(verifier: Verifier) -> BearerAuth {
+        BearerAuth::new(verifier)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::test_support::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn authenticate_required_and_optional() {
+        let auth = auth();
+        let good = sign(serde_json::json!({"sub": "ada", "exp": 4_102_444_800u64}));
+        let header = format!("Bearer {good}");
+        let ok = request("/", &[("authorization", &header)]);
+        let verified = block_on(auth.authenticate(&ok)).unwrap().unwrap();
+        let claims: serde_json::Value = auth.claims(&verified).unwrap();
+        assert_eq!(claims["sub"], "ada");
+
+        let none = request("/", &[]);
+        let err = block_on(auth.authenticate(&none)).unwrap_err();
+        assert!(matches!(err.kind(), RejectionKind::MissingToken));
+
+        let expired = sign(serde_json::json!({"exp": 1_000_000_000}));
+        let header = format!("Bearer {expired}");
+        let stale = request("/", &[("authorization", &header)]);
+        let err = block_on(auth.authenticate(&stale)).unwrap_err();
+        assert_eq!(err.error().map(Error::kind), Some(&ErrorKind::Expired));
+        assert!(!err.to_string().contains(&expired));
+
+        let optional = auth.clone().optional();
+        assert!(block_on(optional.authenticate(&none)).unwrap().is_none());
+        assert!(block_on(optional.authenticate(&stale)).is_err());
+        assert!(block_on(optional.authenticate(&ok)).unwrap().is_some());
+
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct NeedsEmail {
+            email: String,
+        }
+        let err = auth.claims::<NeedsEmail>(&verified).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(err.description(), "the token claims are invalid");
+    }
+}

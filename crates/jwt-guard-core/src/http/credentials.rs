@@ -1,0 +1,330 @@
+//! Credential syntax (RFC 6750 §2): `Authorization: Bearer`, cookies, the query parameter,
+//! `b64token`.
+
+use std::borrow::Cow;
+
+use crate::error::Result;
+use crate::http::*;
+
+/// RFC 9110 `token` (header names, cookie names): `1*tchar`.
+pub(super) fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+pub(super) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// RFC 6750 §2.1 `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+pub(super) fn b64token(bytes: &[u8]) -> Result<&str, InvalidRequest> {
+    if bytes.is_empty() {
+        return Err(InvalidRequest::EmptyToken);
+    }
+    let body_len = bytes.len() - bytes.iter().rev().take_while(|b| **b == b'=').count();
+    let (body, _padding) = bytes
+        .split_at_checked(body_len)
+        .ok_or(InvalidRequest::InvalidSyntax)?;
+    let ok = !body.is_empty()
+        && body.iter().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    if !ok {
+        return Err(InvalidRequest::InvalidSyntax);
+    }
+    std::str::from_utf8(bytes).map_err(|_| InvalidRequest::InvalidSyntax)
+}
+
+/// Splits `Bearer <token>`: `Ok(None)` for another scheme (or an empty value).
+pub(super) fn parse_authorization(value: &[u8]) -> Result<Option<&str>, InvalidRequest> {
+    let value = trim_ows(value);
+    let (scheme, rest) = match value.iter().position(|b| *b == b' ') {
+        Some(i) => value.split_at_checked(i).unwrap_or((value, &[])),
+        None => (value, &[][..]),
+    };
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return Ok(None);
+    }
+    let token = trim_ows(rest);
+    if token.is_empty() {
+        return Err(InvalidRequest::EmptyBearer);
+    }
+    b64token(token).map(Some)
+}
+
+pub(super) fn header_token<'r, R: TokenSource + ?Sized>(
+    request: &'r R,
+    name: &str,
+    bearer_scheme: bool,
+) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    let mut found = None;
+    for value in request.header_values(name) {
+        let token = if bearer_scheme {
+            match parse_authorization(value)? {
+                Some(token) => token,
+                None => continue,
+            }
+        } else {
+            let value = trim_ows(value);
+            let value = match value.split_at_checked(7) {
+                Some((prefix, rest)) if prefix.eq_ignore_ascii_case(b"bearer ") => trim_ows(rest),
+                _ => value,
+            };
+            b64token(value)?
+        };
+        if found.is_some() {
+            return Err(InvalidRequest::Repeated);
+        }
+        found = Some(BearerToken {
+            token: Cow::Borrowed(token),
+            location: TokenLocation::Header,
+        });
+    }
+    Ok(found)
+}
+
+pub(super) fn cookie_token<'r, R: TokenSource + ?Sized>(
+    request: &'r R,
+    name: &str,
+) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    let mut found = None;
+    for header in request.header_values("cookie") {
+        for pair in header.split(|b| *b == b';') {
+            let pair = trim_ows(pair);
+            let Some(eq) = pair.iter().position(|b| *b == b'=') else {
+                continue;
+            };
+            let (cookie_name, value) = pair.split_at_checked(eq).unwrap_or((pair, &[]));
+            if trim_ows(cookie_name) != name.as_bytes() {
+                continue;
+            }
+            let value = trim_ows(value.get(1..).unwrap_or_default());
+            let value = match value {
+                [b'"', inner @ .., b'"'] => inner,
+                _ => value,
+            };
+            if value.is_empty() {
+                continue;
+            }
+            let token = b64token(value)?;
+            if found.is_some() {
+                return Err(InvalidRequest::Repeated);
+            }
+            found = Some(BearerToken {
+                token: Cow::Borrowed(token),
+                location: TokenLocation::Cookie,
+            });
+        }
+    }
+    Ok(found)
+}
+
+pub(super) fn query_token<'r>(
+    query: &'r str,
+    name: &str,
+) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    let mut found = None;
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if form_decode(key).ok().as_deref() != Some(name) {
+            continue;
+        }
+        let value = form_decode(value).map_err(|()| InvalidRequest::InvalidSyntax)?;
+        b64token(value.as_bytes())?;
+        if found.is_some() {
+            return Err(InvalidRequest::Repeated);
+        }
+        found = Some(BearerToken {
+            token: value,
+            location: TokenLocation::Query,
+        });
+    }
+    Ok(found)
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; the result must
+/// be UTF-8. Borrows when there is nothing to decode.
+pub(super) fn form_decode(s: &str) -> Result<Cow<'_, str>, ()> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return Ok(Cow::Borrowed(s));
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.next().and_then(|h| (h as char).to_digit(16));
+                let lo = bytes.next().and_then(|l| (l as char).to_digit(16));
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push(u8::try_from(hi * 16 + lo).map_err(|_| ())?),
+                    _ => return Err(()),
+                }
+            }
+            b => out.push(b),
+        }
+    }
+    String::from_utf8(out).map(Cow::Owned).map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::test_support::*;
+
+    #[test]
+    fn authorization_header() {
+        let l = TokenLocations::new();
+        let ok = |v: &str| found(&l, &request("/", &[("authorization", v)]));
+        assert_eq!(
+            ok("Bearer abc.def.ghi"),
+            Ok(Some("Header:abc.def.ghi".into()))
+        );
+        assert_eq!(ok("bearer abc"), Ok(Some("Header:abc".into())));
+        assert_eq!(ok("BEARER   abc==  "), Ok(Some("Header:abc==".into())));
+        assert_eq!(
+            ok("Bearer a-b_c~d+e/f.g="),
+            Ok(Some("Header:a-b_c~d+e/f.g=".into()))
+        );
+        assert_eq!(ok("Basic dXNlcjpwYXNz"), Ok(None));
+        assert_eq!(ok("Bearerabc"), Ok(None));
+        assert_eq!(ok(""), Ok(None));
+        assert_eq!(ok("Bearer"), Err(InvalidRequest::EmptyBearer));
+        assert_eq!(ok("Bearer   "), Err(InvalidRequest::EmptyBearer));
+        assert_eq!(ok("Bearer a b"), Err(InvalidRequest::InvalidSyntax));
+        assert_eq!(ok("Bearer a=b"), Err(InvalidRequest::InvalidSyntax));
+        assert_eq!(ok("Bearer ="), Err(InvalidRequest::InvalidSyntax));
+        assert_eq!(ok("Bearer a\"b"), Err(InvalidRequest::InvalidSyntax));
+        let two = request(
+            "/",
+            &[("authorization", "Bearer a"), ("authorization", "Bearer b")],
+        );
+        assert_eq!(found(&l, &two), Err(InvalidRequest::Repeated));
+        let basic_and_bearer = request(
+            "/",
+            &[("authorization", "Basic x"), ("authorization", "Bearer b")],
+        );
+        assert_eq!(found(&l, &basic_and_bearer), Ok(Some("Header:b".into())));
+        let mut non_ascii = request("/", &[]);
+        non_ascii.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_bytes(b"Bearer \xe9t\xe9").unwrap(),
+        );
+        assert_eq!(found(&l, &non_ascii), Err(InvalidRequest::InvalidSyntax));
+    }
+
+    #[test]
+    fn custom_header_cookie_query() {
+        let l = TokenLocations::nowhere().header("X-Access-Token");
+        assert_eq!(l.header_name(), Some("x-access-token"));
+        let r = request("/", &[("x-access-token", "abc")]);
+        assert_eq!(found(&l, &r), Ok(Some("Header:abc".into())));
+        let r = request("/", &[("x-access-token", "Bearer abc")]);
+        assert_eq!(found(&l, &r), Ok(Some("Header:abc".into())));
+        let r = request("/", &[("x-access-token", "")]);
+        assert_eq!(found(&l, &r), Err(InvalidRequest::EmptyToken));
+        let r = request("/", &[("authorization", "Bearer abc")]);
+        assert_eq!(found(&l, &r), Ok(None));
+
+        let l = TokenLocations::nowhere().cookie("tok");
+        let cookie = |v: &str| found(&l, &request("/", &[("cookie", v)]));
+        assert_eq!(cookie("tok=abc"), Ok(Some("Cookie:abc".into())));
+        assert_eq!(cookie("a=1; tok=abc; b=2"), Ok(Some("Cookie:abc".into())));
+        assert_eq!(cookie("tok=\"abc\""), Ok(Some("Cookie:abc".into())));
+        assert_eq!(cookie("xtok=abc; tokx=abc"), Ok(None));
+        assert_eq!(cookie("tok="), Ok(None));
+        assert_eq!(cookie("tok=abc; tok=def"), Err(InvalidRequest::Repeated));
+        assert_eq!(cookie("tok=a%20b"), Err(InvalidRequest::InvalidSyntax));
+        let split = request("/", &[("cookie", "a=1"), ("cookie", "tok=abc")]);
+        assert_eq!(found(&l, &split), Ok(Some("Cookie:abc".into())));
+
+        let l = TokenLocations::nowhere().query(DEFAULT_QUERY_PARAM);
+        let query = |uri: &str| found(&l, &request(uri, &[]));
+        assert_eq!(query("/?access_token=abc"), Ok(Some("Query:abc".into())));
+        assert_eq!(
+            query("/?x=1&access_token=abc&y"),
+            Ok(Some("Query:abc".into()))
+        );
+        assert_eq!(
+            query("/?access%5Ftoken=a%2Bb%3D"),
+            Ok(Some("Query:a+b=".into()))
+        );
+        assert_eq!(
+            query("/?access_token=a+b"),
+            Err(InvalidRequest::InvalidSyntax)
+        );
+        assert_eq!(
+            query("/?access_token=a%zz"),
+            Err(InvalidRequest::InvalidSyntax)
+        );
+        assert_eq!(query("/?access_token="), Err(InvalidRequest::EmptyToken));
+        assert_eq!(query("/?access_token"), Err(InvalidRequest::EmptyToken));
+        assert_eq!(
+            query("/?access_token=a&access_token=a"),
+            Err(InvalidRequest::Repeated)
+        );
+        assert_eq!(query("/?token=abc"), Ok(None));
+        assert_eq!(query("/"), Ok(None));
+    }
+
+    #[test]
+    fn more_than_one_place_is_invalid_request() {
+        let l = all_locations();
+        let cases = [
+            request("/?access_token=a", &[("authorization", "Bearer a")]),
+            request("/", &[("authorization", "Bearer a"), ("cookie", "tok=a")]),
+            request("/?access_token=a", &[("cookie", "tok=b")]),
+        ];
+        for r in &cases {
+            assert_eq!(found(&l, r), Err(InvalidRequest::MultipleLocations));
+        }
+        // Only the configured locations count.
+        let r = request("/?access_token=a", &[("authorization", "Bearer a")]);
+        assert_eq!(
+            found(&TokenLocations::new(), &r),
+            Ok(Some("Header:a".into()))
+        );
+        // Parts, a bare header map and headers + query see the same.
+        let (parts, ()) = cases[0].clone().into_parts();
+        assert_eq!(l.extract(&parts), Err(InvalidRequest::MultipleLocations));
+        assert_eq!(l.extract(&parts.headers).map(|t| t.is_some()), Ok(true));
+        let hq = HeadersAndQuery {
+            headers: &parts.headers,
+            query: parts.uri.query(),
+        };
+        assert_eq!(l.extract(&hq), Err(InvalidRequest::MultipleLocations));
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_decode("a+b%2f").unwrap(), "a b/");
+        assert!(form_decode("%").is_err());
+        assert!(form_decode("%e9").is_err());
+        assert!(matches!(form_decode("plain").unwrap(), Cow::Borrowed(_)));
+    }
+}

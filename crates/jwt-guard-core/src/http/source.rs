@@ -1,0 +1,65 @@
+//! What a request looks like to token extraction: header values by name and the raw query.
+
+use ::http::{HeaderMap, HeaderValue, Request};
+
+/// A request as token extraction sees it: header values by name and the raw query string.
+///
+/// Implemented for `http` 1.x's [`Request`], [`request::Parts`](::http::request::Parts) and
+/// [`HeaderMap`] (no query). A framework on another `http` version implements it for a wrapper
+/// around its own request type.
+pub trait TokenSource {
+    /// Every value of the header `name` (header names are case-insensitive), in order.
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, Self>;
+
+    /// The raw query string (after `?`, without `#`), if the request has one.
+    fn query(&self) -> Option<&str>;
+}
+
+impl TokenSource for HeaderMap {
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s> {
+        self.get_all(name).iter().map(HeaderValue::as_bytes)
+    }
+
+    fn query(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl TokenSource for ::http::request::Parts {
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s> {
+        self.headers.header_values(name)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+}
+
+impl<B> TokenSource for Request<B> {
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, B> {
+        self.headers().header_values(name)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri().query()
+    }
+}
+
+/// A header map and a query string, for callers that hold them apart.
+#[derive(Debug, Clone, Copy)]
+pub struct HeadersAndQuery<'a> {
+    /// The request headers.
+    pub headers: &'a HeaderMap,
+    /// The raw query string, if any.
+    pub query: Option<&'a str>,
+}
+
+impl<'a> TokenSource for HeadersAndQuery<'a> {
+    fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, 'a> {
+        self.headers.header_values(name)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.query
+    }
+}

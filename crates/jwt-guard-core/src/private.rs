@@ -1,0 +1,603 @@
+//! How jwt-guard's own adapters are wired (`jwt-guard-axum`, `jwt-guard-actix`): not a public
+//! API. A third-party adapter builds on [`BearerAuth`](crate::http::BearerAuth),
+//! [`Rejection`](crate::http::Rejection) and [`TokenLocations`](crate::http::TokenLocations).
+//! Nothing here follows semver; the adapters pin the exact core version.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Result;
+use crate::http::*;
+use crate::verifier::VerifiedToken;
+
+/// What an adapter tells the core about its framework: the response type its `on_error` hook
+/// returns, and how its middleware is named and added (for the error an extractor or a scope
+/// guard reports on a route that no middleware covers). `jwt-guard-axum` and `jwt-guard-actix`
+/// implement it on a private marker type; everything else about a request is decided here.
+pub trait Adapter: 'static {
+    /// The framework's response: what an `on_error` hook returns.
+    type Response;
+    /// The middleware's name: `JwtLayer`, `JwtMiddleware`.
+    const MIDDLEWARE: &'static str;
+    /// How to add it, as the error log says "add ...": `` `.layer(JwtLayer::new(..))` ``.
+    const HOW_TO_ADD: &'static str;
+}
+
+/// What an adapter's middleware shares with its services, extractors and scope guards: the
+/// [`BearerAuth`] and the `on_error` hook making the framework's response for a refusal. Cheap to
+/// clone (one `Arc`); the builder methods copy on write.
+///
+/// [`BearerGuard::admit`] decides what the middleware does with a request, [`Stored`] what an
+/// extractor or scope guard answers, [`Refusal::respond`] which response a refusal gets.
+pub struct BearerGuard<A: Adapter> {
+    inner: Arc<GuardInner<A>>,
+}
+
+/// An `on_error` hook.
+type ErrorHook<A> = Arc<dyn Fn(&Rejection) -> <A as Adapter>::Response + Send + Sync>;
+
+struct GuardInner<A: Adapter> {
+    auth: BearerAuth,
+    on_error: Option<ErrorHook<A>>,
+}
+
+impl<A: Adapter> Clone for GuardInner<A> {
+    fn clone(&self) -> Self {
+        GuardInner {
+            auth: self.auth.clone(),
+            on_error: self.on_error.clone(),
+        }
+    }
+}
+
+impl<A: Adapter> Clone for BearerGuard<A> {
+    fn clone(&self) -> Self {
+        BearerGuard {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<A: Adapter> fmt::Debug for BearerGuard<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerGuard")
+            .field("auth", self.auth())
+            .field("on_error", &self.has_error_hook())
+            .finish()
+    }
+}
+
+impl<A: Adapter> BearerGuard<A> {
+    /// A guard verifying with `auth` (a [`Verifier`] gives the [`BearerAuth`] defaults), no hook.
+    pub fn new(auth: impl Into<BearerAuth>) -> BearerGuard<A> {
+        BearerGuard {
+            inner: Arc::new(GuardInner {
+                auth: auth.into(),
+                on_error: None,
+            }),
+        }
+    }
+
+    fn edit(mut self, f: impl FnOnce(&mut GuardInner<A>)) -> BearerGuard<A> {
+        f(Arc::make_mut(&mut self.inner));
+        self
+    }
+
+    /// Optional mode ([`BearerAuth::optional`]).
+    #[must_use]
+    pub fn optional(self) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().optional())
+    }
+
+    /// Reads the token from `locations` ([`BearerAuth::with_token_locations`]).
+    #[must_use]
+    pub fn with_token_locations(self, locations: TokenLocations) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_token_locations(locations))
+    }
+
+    /// The challenge realm ([`BearerAuth::with_realm`]).
+    #[must_use]
+    pub fn with_realm(self, realm: &str) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_realm(realm))
+    }
+
+    /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
+    #[must_use]
+    pub fn on_error(
+        self,
+        hook: impl Fn(&Rejection) -> A::Response + Send + Sync + 'static,
+    ) -> BearerGuard<A> {
+        let hook: ErrorHook<A> = Arc::new(hook);
+        self.edit(|g| g.on_error = Some(hook))
+    }
+
+    /// The core settings: verifier, token locations, realm, mode.
+    pub fn auth(&self) -> &BearerAuth {
+        &self.inner.auth
+    }
+
+    /// Whether an `on_error` hook is set.
+    pub fn has_error_hook(&self) -> bool {
+        self.inner.on_error.is_some()
+    }
+
+    /// What the middleware does with `request`: refuse it (malformed, or no token in required
+    /// mode), pass it on anonymous (optional mode, no token), or verify its token first. The
+    /// verification owns the token and a clone of this guard, so the adapter's future can hold
+    /// it; one small allocation per request that carries a token.
+    pub fn admit<R: TokenSource + ?Sized>(&self, request: &R) -> Admission<A> {
+        match self.auth().extract(request) {
+            Err(rejection) => Admission::Refuse(Refusal::new(rejection, self)),
+            Ok(None) => Admission::Anonymous,
+            Ok(Some(token)) => {
+                let token = token.into_string();
+                let guard = self.clone();
+                Admission::Verify(Box::pin(async move {
+                    match guard.auth().verify(&token).await {
+                        Ok(verified) => Ok(Arc::new(verified)),
+                        Err(rejection) => Err(Refusal::new(rejection, &guard)),
+                    }
+                }))
+            }
+        }
+    }
+}
+
+/// A token verification in flight ([`Admission::Verify`]): the verified token to store in the
+/// request, or the refusal. Boxed: the verifier's async call borrows the verifier and the token,
+/// which this future owns, so its state cannot be named.
+pub type Verification<A> =
+    Pin<Box<dyn Future<Output = Result<Arc<VerifiedToken>, Refusal<A>>> + Send>>;
+
+/// What a middleware does with a request ([`BearerGuard::admit`]).
+pub enum Admission<A: Adapter> {
+    /// Refuse it: a malformed request (400), or no token in required mode (401).
+    Refuse(Refusal<A>),
+    /// Pass it on with no token (optional mode, no token anywhere); the extractors then find
+    /// the guard and no token.
+    Anonymous,
+    /// Pass it on once this verification succeeds, with the verified token stored; refuse it
+    /// otherwise.
+    Verify(Verification<A>),
+}
+
+impl<A: Adapter> fmt::Debug for Admission<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Admission::Refuse(refusal) => f.debug_tuple("Refuse").field(refusal).finish(),
+            Admission::Anonymous => f.write_str("Anonymous"),
+            Admission::Verify(_) => f.write_str("Verify(..)"),
+        }
+    }
+}
+
+/// What a middleware stores in a request for the extractors and scope guards behind it: its
+/// [`BearerGuard`] and the token it verified, `None` for an anonymous request (optional mode,
+/// no token). `V` is the adapter's handle of the token (its `Verified`).
+///
+/// The guard and the token are one value on purpose: a nested middleware replaces both at once,
+/// so what a handler or a scope guard sees is exactly what the innermost middleware covering the
+/// route verified, or nothing. An outer middleware's token never pairs with an inner
+/// middleware's rules (its key, audience, location or realm). An adapter that also exposes the
+/// token as a request extension of its own must remove it when it stores an anonymous
+/// `Admitted`, for the same reason.
+pub struct Admitted<A: Adapter, V> {
+    guard: BearerGuard<A>,
+    token: Option<V>,
+}
+
+impl<A: Adapter, V> Admitted<A, V> {
+    /// `guard` let the request through without a token ([`Admission::Anonymous`]).
+    pub fn anonymous(guard: BearerGuard<A>) -> Admitted<A, V> {
+        Admitted { guard, token: None }
+    }
+
+    /// `guard` verified `token` ([`Admission::Verify`]).
+    pub fn verified(guard: BearerGuard<A>, token: V) -> Admitted<A, V> {
+        Admitted {
+            guard,
+            token: Some(token),
+        }
+    }
+
+    /// The guard of the middleware that admitted the request.
+    pub fn guard(&self) -> &BearerGuard<A> {
+        &self.guard
+    }
+
+    /// The token it verified; `None` for an anonymous request.
+    pub fn token(&self) -> Option<&V> {
+        self.token.as_ref()
+    }
+}
+
+impl<A: Adapter, V: Clone> Clone for Admitted<A, V> {
+    fn clone(&self) -> Self {
+        Admitted {
+            guard: self.guard.clone(),
+            token: self.token.clone(),
+        }
+    }
+}
+
+impl<A: Adapter, V> fmt::Debug for Admitted<A, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Admitted")
+            .field("guard", &self.guard)
+            .field("token", &self.token.as_ref().map(|_| "[verified]"))
+            .finish()
+    }
+}
+
+/// What a middleware stored in a request ([`Admitted`]), as an extractor or a scope guard finds
+/// it: `None` when no middleware covers the route. Each method is what one extractor answers,
+/// so every adapter answers alike.
+///
+/// Without a guard every method fails closed: a [`Refusal::is_unguarded`] answered as for a
+/// request with no token (401, bare challenge, [`DEFAULT_REALM`]; never a 500), logged at error
+/// level naming `what` and how to add the middleware. It never verifies by itself.
+pub struct Stored<'r, A: Adapter, V> {
+    admitted: Option<&'r Admitted<A, V>>,
+    what: &'static str,
+}
+
+impl<A: Adapter, V> fmt::Debug for Stored<'_, A, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stored")
+            .field("admitted", &self.admitted)
+            .field("what", &self.what)
+            .finish()
+    }
+}
+
+impl<'r, A, V> Stored<'r, A, V>
+where
+    A: Adapter,
+    V: std::ops::Deref<Target = VerifiedToken>,
+{
+    /// What the request holds (`None`: no middleware stored anything); `what` names the
+    /// extractor for the log (`"Claims"`).
+    pub fn new(admitted: Option<&'r Admitted<A, V>>, what: &'static str) -> Stored<'r, A, V> {
+        Stored { admitted, what }
+    }
+
+    fn decide<T>(
+        self,
+        decide: impl FnOnce(&BearerAuth, Option<&'r V>) -> Result<T, Rejection>,
+    ) -> Result<T, Refusal<A>> {
+        let Some(admitted) = self.admitted else {
+            return Err(Refusal::unguarded(self.what));
+        };
+        decide(admitted.guard.auth(), admitted.token.as_ref())
+            .map_err(|rejection| Refusal::new(rejection, &admitted.guard))
+    }
+
+    /// What `Claims<T>` answers: the claims as `T`.
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; claims that do not fit `T`: 401 `invalid_token`.
+    pub fn claims<T: DeserializeOwned>(self) -> Result<T, Refusal<A>> {
+        self.decide(|auth, token| auth.claims(required_token(auth, token)?))
+    }
+
+    /// What `Option<Claims<T>>` answers where the framework lets it refuse
+    /// `None` for an anonymous request.
+    ///
+    /// # Errors
+    /// Claims that do not fit `T`: 401 `invalid_token`.
+    pub fn optional_claims<T: DeserializeOwned>(self) -> Result<Option<T>, Refusal<A>> {
+        self.decide(|auth, token| token.map(|t| auth.claims(t)).transpose())
+    }
+
+    /// What `Verified` answers: the token.
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection.
+    pub fn token(self) -> Result<&'r V, Refusal<A>> {
+        self.decide(|auth, token| required(auth, token))
+    }
+
+    /// What `Option<Verified>` answers where the framework lets it refuse: `None` for an
+    /// anonymous request.
+    ///
+    /// # Errors
+    /// Only without a guard.
+    pub fn optional_token(self) -> Result<Option<&'r V>, Refusal<A>> {
+        self.decide(|_, token| Ok(token))
+    }
+
+    /// What a scope guard answers ([`BearerAuth::check_scopes`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; a scope missing: 403 `insufficient_scope`; a
+    /// scope claim of the wrong type: 401 `invalid_token`.
+    pub fn scopes(self, scopes: &RequiredScopes) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_scopes(required_token(auth, token)?, scopes))
+    }
+}
+
+/// The token an extractor or scope guard needs, or, for an anonymous request under an optional
+/// middleware, the missing-token rejection (401, bare challenge).
+fn required<'t, T>(auth: &BearerAuth, token: Option<&'t T>) -> Result<&'t T, Rejection> {
+    token.ok_or_else(|| auth.missing_token())
+}
+
+/// As [`required`], as the core's token.
+fn required_token<'t, V: std::ops::Deref<Target = VerifiedToken>>(
+    auth: &BearerAuth,
+    token: Option<&'t V>,
+) -> Result<&'t VerifiedToken, Rejection> {
+    required(auth, token).map(|t| &**t)
+}
+
+/// A refused request as an adapter's error type carries it: the core [`Rejection`] and the
+/// [`BearerGuard`] whose `on_error` hook answers it, or none for an extractor or scope guard on
+/// a route that no middleware covers ([`Refusal::is_unguarded`]: a programming error, answered
+/// as for a request with no token). Made by [`BearerGuard::admit`] and [`Stored`].
+pub struct Refusal<A: Adapter> {
+    rejection: Rejection,
+    guard: Option<BearerGuard<A>>,
+}
+
+impl<A: Adapter> Refusal<A> {
+    fn new(rejection: Rejection, guard: &BearerGuard<A>) -> Refusal<A> {
+        Refusal {
+            rejection,
+            guard: Some(guard.clone()),
+        }
+    }
+
+    fn unguarded(what: &'static str) -> Refusal<A> {
+        tracing::error!(
+            extractor = what,
+            "no {} on this route: add {}; refusing the request as unauthenticated",
+            A::MIDDLEWARE,
+            A::HOW_TO_ADD,
+        );
+        Refusal {
+            rejection: Rejection::new(RejectionKind::MissingToken),
+            guard: None,
+        }
+    }
+
+    /// The core rejection: status, `WWW-Authenticate`, body, and the core error if any.
+    pub fn rejection(&self) -> &Rejection {
+        &self.rejection
+    }
+
+    /// Consumes it, returning the core rejection.
+    pub fn into_rejection(self) -> Rejection {
+        self.rejection
+    }
+
+    /// Whether this comes from an extractor or scope guard that no middleware covers.
+    pub fn is_unguarded(&self) -> bool {
+        self.guard.is_none()
+    }
+
+    /// The response: the guard's `on_error` hook's, else `default(rejection)` (the core's RFC
+    /// 6750 answer, [`Rejection::to_response`], in the framework's types).
+    pub fn respond(&self, default: impl FnOnce(&Rejection) -> A::Response) -> A::Response {
+        match self.guard.as_ref().and_then(|g| g.inner.on_error.as_ref()) {
+            Some(hook) => hook(&self.rejection),
+            None => default(&self.rejection),
+        }
+    }
+}
+
+impl<A: Adapter> fmt::Debug for Refusal<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refusal")
+            .field("rejection", &self.rejection)
+            .field("unguarded", &self.is_unguarded())
+            .finish()
+    }
+}
+
+/// The rejection's `Display`, or, unguarded, that the middleware is missing.
+impl<A: Adapter> fmt::Display for Refusal<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_unguarded() {
+            write!(
+                f,
+                "no {} on this route, so no verified token: the request is refused as unauthenticated",
+                A::MIDDLEWARE
+            )
+        } else {
+            fmt::Display::fmt(&self.rejection, f)
+        }
+    }
+}
+
+impl<A: Adapter> std::error::Error for Refusal<A> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.rejection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::test_support::*;
+    use serde::Deserialize;
+
+    /// A framework whose responses are strings, for the adapter building blocks.
+    enum Plain {}
+
+    impl Adapter for Plain {
+        type Response = String;
+        const MIDDLEWARE: &'static str = "PlainMiddleware";
+        const HOW_TO_ADD: &'static str = "`.wrap(PlainMiddleware)`";
+    }
+
+    fn default_answer(rejection: &Rejection) -> String {
+        format!("default {}", rejection.status().as_u16())
+    }
+
+    fn hooked(rejection: &Rejection) -> String {
+        format!("hook {}", rejection.error_code())
+    }
+
+    #[test]
+    fn a_guard_admits_refuses_or_verifies() {
+        let guard = BearerGuard::<Plain>::new(auth());
+        let good = sign(serde_json::json!({"sub": "ada", "exp": 4_102_444_800u64}));
+        let bearer = format!("Bearer {good}");
+
+        let Admission::Refuse(refusal) = guard.admit(&request("/", &[])) else {
+            panic!("no token in required mode must be refused");
+        };
+        assert!(matches!(
+            refusal.rejection().kind(),
+            RejectionKind::MissingToken
+        ));
+        assert_eq!(refusal.rejection().realm(), "test");
+        assert!(!refusal.is_unguarded());
+        assert_eq!(refusal.respond(default_answer), "default 401");
+
+        let malformed = request("/", &[("authorization", "Bearer")]);
+        let Admission::Refuse(refusal) = guard.admit(&malformed) else {
+            panic!("a malformed request must be refused");
+        };
+        assert_eq!(refusal.rejection().status(), StatusCode::BAD_REQUEST);
+
+        let Admission::Verify(verify) = guard.admit(&request("/", &[("authorization", &bearer)]))
+        else {
+            panic!("a token must be verified");
+        };
+        let token = block_on(verify).unwrap();
+        assert_eq!(token.claims::<serde_json::Value>().unwrap()["sub"], "ada");
+
+        let expired = format!("Bearer {}", sign(serde_json::json!({"exp": 1_000_000_000})));
+        let hooked_guard = guard.clone().on_error(hooked);
+        let Admission::Verify(verify) =
+            hooked_guard.admit(&request("/", &[("authorization", &expired)]))
+        else {
+            panic!("a token must be verified");
+        };
+        let refusal = block_on(verify).unwrap_err();
+        assert_eq!(refusal.to_string(), "invalid_token: the token has expired");
+        assert_eq!(refusal.respond(default_answer), "hook invalid_token");
+
+        let optional = guard.clone().optional();
+        assert!(matches!(
+            optional.admit(&request("/", &[])),
+            Admission::Anonymous
+        ));
+        assert!(matches!(optional.admit(&malformed), Admission::Refuse(_)));
+        // Copy on write: the guard it came from is unchanged.
+        assert!(!guard.auth().is_optional());
+        assert!(!guard.has_error_hook());
+        assert!(hooked_guard.has_error_hook());
+
+        let cookie = guard
+            .clone()
+            .with_token_locations(TokenLocations::nowhere().cookie("tok"))
+            .with_realm("other");
+        let by_cookie = format!("tok={good}");
+        assert!(matches!(
+            cookie.admit(&request("/", &[("cookie", &by_cookie)])),
+            Admission::Verify(_)
+        ));
+        let Admission::Refuse(refusal) = cookie.admit(&request("/", &[("authorization", &bearer)]))
+        else {
+            panic!("the Authorization header is not read");
+        };
+        assert_eq!(refusal.rejection().realm(), "other");
+    }
+
+    #[test]
+    fn what_stored_tokens_answer() {
+        let guard = BearerGuard::<Plain>::new(auth()).on_error(hooked);
+        let exp = 4_102_444_800u64;
+        let verified = |claims| Arc::new(auth().verifier().verify_token(&sign(claims)).unwrap());
+        let token = verified(serde_json::json!({"sub": "ada", "exp": exp, "scope": "read"}));
+        let with_token = Admitted::verified(guard.clone(), Arc::clone(&token));
+        let anonymous = Admitted::anonymous(guard.clone());
+        let stored = |admitted| Stored::new(Some(admitted), "Claims");
+
+        let claims: serde_json::Value = stored(&with_token).claims().unwrap();
+        assert_eq!(claims["sub"], "ada");
+        let refusal = stored(&anonymous)
+            .claims::<serde_json::Value>()
+            .unwrap_err();
+        assert!(matches!(
+            refusal.rejection().kind(),
+            RejectionKind::MissingToken
+        ));
+        assert_eq!(refusal.rejection().realm(), "test");
+        assert_eq!(refusal.respond(default_answer), "hook missing_token");
+
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct NeedsEmail {
+            email: String,
+        }
+        let refusal = stored(&with_token).claims::<NeedsEmail>().unwrap_err();
+        assert_eq!(
+            refusal.rejection().description(),
+            "the token claims are invalid"
+        );
+        let refusal = stored(&with_token)
+            .optional_claims::<NeedsEmail>()
+            .unwrap_err();
+        assert_eq!(refusal.rejection().status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            stored(&anonymous)
+                .optional_claims::<NeedsEmail>()
+                .unwrap()
+                .is_none()
+        );
+
+        assert!(Arc::ptr_eq(stored(&with_token).token().unwrap(), &token));
+        assert!(stored(&anonymous).token().is_err());
+        assert!(stored(&anonymous).optional_token().unwrap().is_none());
+        assert!(stored(&with_token).optional_token().unwrap().is_some());
+
+        let read = RequiredScopes::all(["read"]);
+        let admin = RequiredScopes::all(["admin"]);
+        assert!(stored(&with_token).scopes(&read).is_ok());
+        let refusal = stored(&with_token).scopes(&admin).unwrap_err();
+        assert_eq!(refusal.rejection().status(), StatusCode::FORBIDDEN);
+        let refusal = stored(&anonymous).scopes(&admin).unwrap_err();
+        assert!(matches!(
+            refusal.rejection().kind(),
+            RejectionKind::MissingToken
+        ));
+    }
+
+    #[test]
+    fn without_a_guard_everything_fails_closed() {
+        let unguarded = || Stored::<Plain, Arc<VerifiedToken>>::new(None, "Claims");
+        let refusals = [
+            unguarded().claims::<serde_json::Value>().unwrap_err(),
+            unguarded()
+                .optional_claims::<serde_json::Value>()
+                .unwrap_err(),
+            unguarded().token().unwrap_err(),
+            unguarded().optional_token().unwrap_err(),
+            unguarded()
+                .scopes(&RequiredScopes::all(["admin"]))
+                .unwrap_err(),
+        ];
+        for refusal in refusals {
+            assert!(refusal.is_unguarded());
+            assert!(matches!(
+                refusal.rejection().kind(),
+                RejectionKind::MissingToken
+            ));
+            assert_eq!(refusal.rejection().realm(), DEFAULT_REALM);
+            assert_eq!(refusal.respond(default_answer), "default 401");
+            assert_eq!(
+                refusal.to_string(),
+                "no PlainMiddleware on this route, so no verified token: the request is refused as unauthenticated"
+            );
+            assert!(std::error::Error::source(&refusal).is_some());
+            assert_eq!(refusal.into_rejection().status(), StatusCode::UNAUTHORIZED);
+        }
+    }
+}
