@@ -5,8 +5,9 @@
 //! config that names only the issuer as key source (`oidc_issuer`) and the audience: discovery,
 //! the JWK Set fetch and verification all happen for real, over HTTP.
 //!
-//! When node or the npm modules are missing the test fails if `CI` is set, and otherwise prints
-//! `SKIPPED: ...` and returns.
+//! When node or the npm modules are missing the test passes after one `SKIPPED` banner on
+//! stderr, unless `JWT_GUARD_REQUIRE_ALL` (or `CI`) is set, where it fails: `scripts/test-all`
+//! runs `npm ci` and every test (the `provisioning` tests below check both behaviours).
 //!
 //! Also here, because it needs the axum layer and a remote key set: a key set that was never
 //! loaded answers 401 `invalid_token`, not 500.
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jwt_guard_axum::JwtLayer;
+use jwt_guard_test_support::Suite;
 use serde_json::Value;
 
 #[allow(dead_code)]
@@ -33,19 +35,26 @@ fn oidc_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc")
 }
 
+/// The suite of this file's provider test (see `jwt_guard_test_support` for what a missing tool
+/// does).
+const OIDC_SUITE: Suite = Suite {
+    name: "OIDC end-to-end (node oidc-provider)",
+    needs: jwt_guard_test_support::OIDC_PROVIDER,
+};
+
 /// Why the provider cannot run here, if it cannot.
 fn missing_prerequisite() -> Option<String> {
-    match Command::new("node").arg("--version").output() {
+    let node = Path::new("node");
+    match Command::new(node).arg("--version").output() {
         Ok(out) if out.status.success() => {}
         Ok(out) => return Some(format!("`node --version` failed: {}", out.status)),
-        Err(e) => return Some(format!("node is not installed ({e})")),
+        Err(e) => return Some(jwt_guard_test_support::cannot_start(node, &e)),
     }
-    let module = oidc_dir().join("node_modules/oidc-provider/package.json");
-    if !module.is_file() {
-        return Some(format!(
-            "{} is missing: run `npm ci` in tests/oidc",
-            module.display()
-        ));
+    if !oidc_dir()
+        .join("node_modules/oidc-provider/package.json")
+        .is_file()
+    {
+        return Some("`npm ci` has not run in tests/oidc (no node_modules/oidc-provider)".into());
     }
     None
 }
@@ -182,13 +191,7 @@ async fn get(url: &str, token: Option<&str>) -> Reply {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oidc_provider_token_passes_the_axum_example_configured_by_issuer_only() {
     if let Some(why) = missing_prerequisite() {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "the OIDC end-to-end test cannot run: {why}. CI installs it with \
-                 `(cd tests/oidc && npm ci --no-audit --no-fund)` (see .ci/run)."
-            );
-        }
-        println!("SKIPPED: OIDC end-to-end test: {why}");
+        OIDC_SUITE.missing(&why);
         return;
     }
     let provider = Provider::start();
@@ -293,4 +296,68 @@ async fn a_key_set_never_loaded_is_401_invalid_token_not_500() {
         );
     }
     server.abort();
+}
+
+/// The outside-tool contract, on this test: it is run again, as a child process, with a `PATH`
+/// that has no `node`. With `JWT_GUARD_REQUIRE_ALL=1` it fails and says what is missing and how
+/// to provision it; with `JWT_GUARD_REQUIRE_ALL=0` it passes after ONE banner on stderr (not
+/// captured by the test harness) and one line in the skip log.
+mod provisioning {
+    use std::path::PathBuf;
+    use std::process::Output;
+
+    const SUITE: &str = "OIDC end-to-end (node oidc-provider)";
+    const E2E_TEST: &str = "oidc_provider_token_passes_the_axum_example_configured_by_issuer_only";
+    const REASON: &str = "`node` cannot start (No such file or directory (os error 2))";
+
+    fn skip_log(name: &str) -> PathBuf {
+        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("oidc-e2e-{name}-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        path
+    }
+
+    fn run_e2e_without_node(require_all: &str, skip_log: &std::path::Path) -> Output {
+        jwt_guard_test_support::this_test_binary(&[E2E_TEST])
+            .env("PATH", "/nonexistent/jwt-guard-tests/bin")
+            .env("JWT_GUARD_REQUIRE_ALL", require_all)
+            .env("JWT_GUARD_SKIP_LOG", skip_log)
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_missing_node_fails_the_e2e_test_when_every_suite_is_required() {
+        let log = skip_log("required");
+        let out = run_e2e_without_node("1", &log);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
+        let failure = format!(
+            "{SUITE} cannot run: {REASON}. It needs node with the npm modules of tests/oidc: \
+             run `scripts/test-all`"
+        );
+        assert_eq!(stdout.matches(&failure).count(), 1, "{stdout}\n{stderr}");
+        assert!(!stderr.contains("SKIPPED"), "{stderr}");
+        assert!(!log.exists(), "a failure is not a skip");
+    }
+
+    #[test]
+    fn a_missing_node_skips_the_e2e_test_with_one_uncaptured_banner_otherwise() {
+        let log = skip_log("skipped");
+        let out = run_e2e_without_node("0", &log);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(stdout.contains("test result: ok. 1 passed"), "{stdout}");
+        let banner = format!("SKIPPED: {SUITE}: {REASON}");
+        assert_eq!(stderr.matches(&banner).count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("SKIPPED").count(), 1, "{stderr}");
+        assert!(!stdout.contains("SKIPPED"), "{stdout}");
+        assert_eq!(
+            std::fs::read_to_string(&log).unwrap(),
+            format!("{SUITE}\t{REASON}\n")
+        );
+        std::fs::remove_file(&log).unwrap();
+    }
 }

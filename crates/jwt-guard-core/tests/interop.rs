@@ -2,10 +2,11 @@
 //! and the `jsonwebtoken` crate (the 12 it has: all but ES512), with PEM keys, HMAC secrets
 //! and JWKs. Keys are the committed fixtures in `tests/fixtures/keys/`.
 //!
-//! PyJWT runs in ONE `python3` process per direction (`support/pyjwt_tool.py`, jobs as JSON on
-//! stdin). Without PyJWT the two PyJWT tests print `SKIPPED: PyJWT not installed` and pass,
-//! unless `CI` or `JWT_GUARD_REQUIRE_PYJWT` is set, where they fail: run
-//! `pip install PyJWT cryptography`.
+//! PyJWT runs in ONE python process per direction (`support/pyjwt_tool.py`, jobs as JSON on
+//! stdin): `JWT_GUARD_PYTHON`, else the venv `scripts/test-all` made in the target directory,
+//! else `python3`. Without PyJWT the two PyJWT tests pass after one `SKIPPED` banner on stderr,
+//! unless `JWT_GUARD_REQUIRE_ALL` (or `CI`) is set, where they fail: `scripts/test-all`
+//! provisions PyJWT and runs every test (`tests/provisioning.rs` checks both behaviours).
 //!
 //! Each test checks a whole matrix and reports every failed case at once.
 

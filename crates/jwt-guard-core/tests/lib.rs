@@ -7,6 +7,7 @@ mod ed25519;
 mod hardening;
 mod hostile;
 mod interop;
+mod provisioning;
 #[cfg(feature = "remote")]
 mod remote;
 mod rules;

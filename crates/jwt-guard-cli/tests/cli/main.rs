@@ -6,6 +6,7 @@ mod decode;
 mod encode;
 mod jwks;
 mod keygen;
+mod provisioning;
 mod pyjwt;
 mod roundtrip;
 mod usage;

@@ -1,7 +1,10 @@
-//! Interoperability with PyJWT, both ways, for all 13 algorithms: one `python3` per test.
+//! Interoperability with PyJWT, both ways, for all 13 algorithms: one python process per test
+//! (`JWT_GUARD_PYTHON`, else the venv `scripts/test-all` made in the target directory, else
+//! `python3`).
 //!
-//! Without PyJWT these tests print "SKIPPED: PyJWT not installed" and pass, unless `CI` or
-//! `JWT_GUARD_REQUIRE_PYJWT` is set: then they fail (`pip install PyJWT cryptography`).
+//! Without PyJWT these tests pass after one `SKIPPED` banner on stderr, unless
+//! `JWT_GUARD_REQUIRE_ALL` (or `CI`) is set: then they fail. `scripts/test-all` provisions PyJWT
+//! and runs every test (`provisioning.rs` checks both behaviours).
 
 use serde_json::{Value, json};
 

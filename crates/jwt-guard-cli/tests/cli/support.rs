@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use jwt_guard_core::{Algorithm, Signer};
+use jwt_guard_test_support::Suite;
 
 /// The time the fixed-time tests pretend it is: 2023-11-14T22:13:20Z.
 pub(crate) const NOW: i64 = 1_700_000_000;
@@ -252,52 +253,60 @@ impl Cmd {
     }
 }
 
-/// Whether `python3` with PyJWT and cryptography is here. Otherwise the caller returns early
-/// (printing "SKIPPED: PyJWT not installed"), unless `CI` or `JWT_GUARD_REQUIRE_PYJWT` is set,
-/// in which case this fails the test.
+/// The suite of `pyjwt.rs` (see `jwt_guard_test_support` for what a missing tool does).
+const PYJWT_SUITE: Suite = Suite {
+    name: "PyJWT interop (jwt-guard-cli)",
+    needs: jwt_guard_test_support::PYJWT,
+};
+
+/// Whether the python for PyJWT (`jwt_guard_test_support::python`: `JWT_GUARD_PYTHON`, else the
+/// venv `scripts/test-all` made, else `python3`) imports PyJWT and cryptography. If not, the
+/// caller returns early after `PYJWT_SUITE.missing(..)`: one `SKIPPED` banner on stderr, or a
+/// failure when `JWT_GUARD_REQUIRE_ALL` (or `CI`) is set.
 pub(crate) fn pyjwt_available() -> bool {
-    let found = Command::new("python3")
+    let python = jwt_guard_test_support::python();
+    let output = Command::new(&python)
         .args(["-c", "import jwt, cryptography"])
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return true;
-    }
-    let required = ["CI", "JWT_GUARD_REQUIRE_PYJWT"]
-        .iter()
-        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
-    assert!(
-        !required,
-        "python3 with PyJWT is required here (CI or JWT_GUARD_REQUIRE_PYJWT is set): \
-         run `pip install PyJWT cryptography`"
-    );
-    eprintln!("SKIPPED: PyJWT not installed");
+        .output();
+    let reason = match output {
+        Ok(out) if out.status.success() => return true,
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+            format!(
+                "`{}`: cannot import PyJWT/cryptography: {}",
+                python.display(),
+                last.trim()
+            )
+        }
+        Err(e) => jwt_guard_test_support::cannot_start(&python, &e),
+    };
+    PYJWT_SUITE.missing(&reason);
     false
 }
 
-/// Runs a Python script with `input` on stdin; returns its stdout as JSON.
+/// Runs a Python script with `input` on stdin (with the python `pyjwt_available` checked);
+/// returns its stdout as JSON.
 pub(crate) fn python_json(script: &str, input: &serde_json::Value) -> serde_json::Value {
-    let mut child = Command::new("python3")
+    let mut child = Command::new(jwt_guard_test_support::python())
         .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn python3");
+        .expect("spawn python");
     let mut pipe = child.stdin.take().expect("stdin pipe");
     pipe.write_all(input.to_string().as_bytes())
         .expect("write stdin");
     drop(pipe);
-    let output = child.wait_with_output().expect("wait for python3");
+    let output = child.wait_with_output().expect("wait for python");
     assert!(
         output.status.success(),
-        "python3 failed: {}",
+        "python failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("python3 prints JSON")
+    serde_json::from_slice(&output.stdout).expect("python prints JSON")
 }
 
 /// Unix permission bits of a file.

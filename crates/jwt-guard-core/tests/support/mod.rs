@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwt_guard_core::{Algorithm, Key, KeyFamily};
+use jwt_guard_test_support::Suite;
 use serde_json::{Value, json};
 
 /// Which of the two committed key sets: the one tokens are signed with, or an unrelated one of
@@ -182,15 +183,12 @@ impl PyJwtRun {
 }
 
 const PYJWT_MISSING_EXIT: i32 = 3;
-const INSTALL_HINT: &str = "pip install PyJWT cryptography";
 
-/// Whether a missing PyJWT must fail the test (`CI` or `JWT_GUARD_REQUIRE_PYJWT` set, and not
-/// to `""`, `0` or `false`) rather than skip it.
-pub(crate) fn pyjwt_required() -> bool {
-    ["CI", "JWT_GUARD_REQUIRE_PYJWT"].iter().any(|name| {
-        std::env::var(name).is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE"))
-    })
-}
+/// The suite `run_pyjwt` serves (see `jwt_guard_test_support` for what a missing tool does).
+pub(crate) const PYJWT_SUITE: Suite = Suite {
+    name: "PyJWT interop (jwt-guard-core)",
+    needs: jwt_guard_test_support::PYJWT,
+};
 
 /// A key for a PyJWT job: PEM text, or an HMAC secret (sent as hex).
 pub(crate) fn py_key_pem_or_secret(alg: Algorithm, set: Which, private: bool) -> Value {
@@ -207,12 +205,15 @@ pub(crate) fn py_key_pem_or_secret(alg: Algorithm, set: Which, private: bool) ->
     }
 }
 
-/// Runs `jobs` through `pyjwt_tool.py` in ONE `python3` process (see the script's docstring for
-/// the job and result shapes). Returns `None` after printing a loud `SKIPPED` line if Python,
-/// PyJWT or cryptography is missing, unless [`pyjwt_required`], in which case it panics.
+/// Runs `jobs` through `pyjwt_tool.py` in ONE python process (`jwt_guard_test_support::python`:
+/// `JWT_GUARD_PYTHON`, else the venv `scripts/test-all` made, else `python3`; see the script's
+/// docstring for the job and result shapes). Returns `None` if that python, PyJWT or
+/// cryptography is missing, after `PYJWT_SUITE.missing(..)` (which fails the test instead when
+/// every suite is required).
 pub(crate) fn run_pyjwt(jobs: Vec<Value>) -> Option<PyJwtRun> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/pyjwt_tool.py");
-    let child = Command::new("python3")
+    let python = jwt_guard_test_support::python();
+    let child = Command::new(&python)
         .arg(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -220,7 +221,7 @@ pub(crate) fn run_pyjwt(jobs: Vec<Value>) -> Option<PyJwtRun> {
         .spawn();
     let mut child = match child {
         Ok(child) => child,
-        Err(e) => return pyjwt_missing(&format!("cannot run python3: {e}")),
+        Err(e) => return pyjwt_missing(&jwt_guard_test_support::cannot_start(&python, &e)),
     };
     let job_count = jobs.len();
     let input = serde_json::to_vec(&json!({ "jobs": jobs })).unwrap();
@@ -235,7 +236,7 @@ pub(crate) fn run_pyjwt(jobs: Vec<Value>) -> Option<PyJwtRun> {
             .ok()
             .and_then(|v| v["missing"].as_str().map(str::to_owned))
             .unwrap_or_else(|| stdout.trim().to_owned());
-        return pyjwt_missing(&reason);
+        return pyjwt_missing(&format!("`{}`: {reason}", python.display()));
     }
     if let Err(e) = written {
         panic!("cannot send the jobs to pyjwt_tool.py ({e}):\nstderr:\n{stderr}");
@@ -271,20 +272,6 @@ pub(crate) fn run_pyjwt(jobs: Vec<Value>) -> Option<PyJwtRun> {
 }
 
 fn pyjwt_missing(reason: &str) -> Option<PyJwtRun> {
-    if pyjwt_required() {
-        panic!(
-            "the PyJWT interop tests need python3 with PyJWT and cryptography ({reason}): \
-             run `{INSTALL_HINT}` (CI or JWT_GUARD_REQUIRE_PYJWT is set, so this is a failure)"
-        );
-    }
-    // Straight to the stderr handle, not `eprintln!`, which the test harness captures and
-    // hides for a passing test: a skip must be seen.
-    let banner = format!(
-        "\n**********************************************************************\n\
-         SKIPPED: PyJWT not installed ({reason}).\n\
-         The PyJWT interoperability tests did not run. To run them: {INSTALL_HINT}\n\
-         **********************************************************************\n"
-    );
-    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
+    PYJWT_SUITE.missing(reason);
     None
 }
