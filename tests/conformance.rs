@@ -7,8 +7,8 @@
 //! case and shows both answers.
 //!
 //! The two quick-start examples run here too, driven by one set of checks
-//! (`conformance/quickstart.rs`). The HTTP harness (`conformance/harness/`) is shared with the
-//! adapters' own suites.
+//! (`conformance/quickstart.rs`). The HTTP harness (servers and client) is the
+//! `jwt-guard-test-support` crate, shared with the adapters' own suites.
 //!
 //! Run it: `cargo test -p jwt-guard --test conformance`.
 
