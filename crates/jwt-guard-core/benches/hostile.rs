@@ -25,7 +25,11 @@ const SECRET: &[u8] = b"hostile-input benchmark secret of 32+ bytes";
 const EXP: u64 = 4_102_444_800;
 
 fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn hs256() -> Verifier {
@@ -69,7 +73,10 @@ fn main() {
             let verified = auth.verifier().verify_token(&token).unwrap();
             let required = RequiredScopes::all(["admin"]);
             for _ in 0..n {
-                black_box(auth.check_scopes(black_box(&verified), &required).unwrap_err());
+                black_box(
+                    auth.check_scopes(black_box(&verified), &required)
+                        .unwrap_err(),
+                );
             }
         }
         "header-1200" => {
@@ -87,14 +94,12 @@ fn main() {
             }
         }
         "routed-payload-1200" => {
-            let v = Verifier::routed([
-                Verifier::builder()
-                    .algorithms([Algorithm::HS256])
-                    .key(Key::hmac(SECRET).unwrap())
-                    .issuer("https://a.test")
-                    .build()
-                    .unwrap(),
-            ])
+            let v = Verifier::routed([Verifier::builder()
+                .algorithms([Algorithm::HS256])
+                .key(Key::hmac(SECRET).unwrap())
+                .issuer("https://a.test")
+                .build()
+                .unwrap()])
             .unwrap();
             let mut payload = members(1200);
             payload.insert("iss".into(), json!("https://a.test"));
