@@ -12,6 +12,16 @@
 //!
 //! Run it: `cargo test -p jwt-guard --test conformance`.
 
+// Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
+// from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed step panics the test"
+)]
+
 mod conformance {
     pub(crate) mod apps;
     pub(crate) mod cases;

@@ -9,16 +9,6 @@
 //! Exit codes: 0 success; 1 the token was rejected (`verify`) or could not be decoded
 //! (`decode`), with `error: <code>: <message>` on stderr; 2 usage, configuration, key or file
 //! problems, with `error: <message>` on stderr. See the crate README for the output formats.
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 mod decode;
 mod encode;

@@ -23,16 +23,6 @@
 //! assert_eq!(verifier.verify::<RegisteredClaims>(&stale).unwrap_err().kind(), &ErrorKind::Expired);
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 mod algorithm;
 mod b64;
