@@ -23,6 +23,7 @@
 //! assert_eq!(verifier.verify::<RegisteredClaims>(&stale).unwrap_err().kind(), &ErrorKind::Expired);
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
 mod b64;
@@ -35,6 +36,7 @@ mod jwk;
 mod key;
 pub mod keygen;
 #[cfg(feature = "remote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub mod remote;
 mod signer;
 mod token;
