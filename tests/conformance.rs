@@ -7,10 +7,20 @@
 //! case and shows both answers.
 //!
 //! The two quick-start examples run here too, driven by one set of checks
-//! (`conformance/quickstart.rs`). The HTTP harness (`conformance/harness/`) is shared with the
-//! adapters' own suites.
+//! (`conformance/quickstart.rs`). The HTTP harness (servers and client) is the
+//! `jwt-guard-test-support` crate, shared with the adapters' own suites.
 //!
 //! Run it: `cargo test -p jwt-guard --test conformance`.
+
+// Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
+// from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed step panics the test"
+)]
 
 mod conformance {
     pub(crate) mod apps;

@@ -12,6 +12,16 @@
 //! Also here, because it needs the axum layer and a remote key set: a key set that was never
 //! loaded answers 401 `invalid_token`, not 500.
 
+// Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
+// from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed step panics the test"
+)]
+
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

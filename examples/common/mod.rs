@@ -106,6 +106,10 @@ pub(crate) fn demo_tokens(config: &VerifierConfig, base_dir: &Path) -> Result<De
     if let Some(typ) = &config.typ {
         signer = signer.with_typ(Some(typ));
     }
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "`claims` is a JSON object: indexing inserts"
+    )]
     let mint = |scope: &str| {
         let mut claims = json!({"sub": "demo-user", "scope": scope});
         if let Some(iss) = config.issuers.first() {

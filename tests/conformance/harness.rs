@@ -1,18 +1,13 @@
 //! Real servers on `127.0.0.1:0` (axum on the test's tokio runtime, actix-web on its own thread
-//! and `System`), a real HTTP/1.1 client (hyper, one connection per request), and the answer
-//! both are compared on.
-//!
-//! The files below are shared: `jwt-guard-axum`'s tests include `client.rs` and
-//! `axum_server.rs`, `jwt-guard-actix`'s `client.rs` and `actix_server.rs`, both `tokens.rs`
-//! (with `#[path]`), so one harness serves every suite that talks HTTP to a real server.
+//! and `System`) and a real HTTP/1.1 client (hyper, one connection per request), from the
+//! `jwt-guard-test-support` crate that the adapters' own suites use too; and the answer both
+//! servers are compared on.
 
-pub(crate) mod actix_server;
-pub(crate) mod axum_server;
-pub(crate) mod client;
+pub(crate) use jwt_guard_test_support::{actix_server, axum_server, client};
 
 use std::fmt;
 
-use client::Reply;
+use jwt_guard_test_support::client::Reply;
 
 /// What a server answered, as far as the conformance contract goes.
 #[derive(Clone, PartialEq, Eq)]

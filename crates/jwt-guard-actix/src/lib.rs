@@ -57,16 +57,6 @@
 //! Where the middleware goes: `App::wrap` (every route), `web::scope(..).wrap` or
 //! `web::resource(..).wrap` (a group or one resource), `web::get().to(h).wrap` (one route), or
 //! `#[get("/me", wrap = "JwtMiddleware::new(verifier())")]`.
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 mod error;
 mod extract;

@@ -1,15 +1,5 @@
 //! The HTTP harness shared with the conformance suite and jwt-guard-axum's tests (the client,
-//! the actix-web server, the adapter suites' tokens), included from
-//! `tests/conformance/harness/`.
+//! the actix-web server, the adapter suites' tokens), from the `jwt-guard-test-support` crate.
 
-#[path = "../../../tests/conformance/harness/client.rs"]
-pub(crate) mod client;
-
-#[path = "../../../tests/conformance/harness/actix_server.rs"]
-pub(crate) mod server;
-
-#[path = "../../../tests/conformance/harness/tokens.rs"]
-pub(crate) mod tokens;
-
-pub(crate) use server::ActixServer as Server;
-pub(crate) use tokens::*;
+pub(crate) use jwt_guard_test_support::actix_server::ActixServer as Server;
+pub(crate) use jwt_guard_test_support::tokens::*;

@@ -45,16 +45,6 @@
 //! assert_eq!(response.status(), 403);
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 mod extract;
 mod layer;

@@ -8,6 +8,16 @@
 //! locations, scopes, optional mode, the hook) is in the workspace's cross-framework table, the
 //! root `tests/conformance.rs`, which also drives `examples/axum_quickstart.rs`.
 
+// Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
+// from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed step panics the test"
+)]
+
 mod custom;
 mod events;
 mod extractors;

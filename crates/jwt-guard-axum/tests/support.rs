@@ -1,17 +1,7 @@
 //! The HTTP harness shared with the conformance suite and jwt-guard-actix's tests (the client,
-//! the axum server, the adapter suites' tokens), included from `tests/conformance/harness/`.
+//! the axum server, the adapter suites' tokens) and the tracing capture shared with the core's
+//! tests, from the `jwt-guard-test-support` crate.
 
-#[path = "../../jwt-guard-core/tests/support/capture.rs"]
-pub(crate) mod capture;
-
-#[path = "../../../tests/conformance/harness/client.rs"]
-pub(crate) mod client;
-
-#[path = "../../../tests/conformance/harness/axum_server.rs"]
-pub(crate) mod server;
-
-#[path = "../../../tests/conformance/harness/tokens.rs"]
-pub(crate) mod tokens;
-
-pub(crate) use server::AxumServer as Server;
-pub(crate) use tokens::*;
+pub(crate) use jwt_guard_test_support::axum_server::AxumServer as Server;
+pub(crate) use jwt_guard_test_support::capture;
+pub(crate) use jwt_guard_test_support::tokens::*;

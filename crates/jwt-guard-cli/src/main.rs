@@ -12,16 +12,6 @@
 //! problems, with `error: <message>` on stderr. See the crate README for the output formats.
 //! Whatever does not print (controls, bidi and zero-width characters, ...) is written as a JSON
 //! `\uXXXX` escape in all output (`io::escape_hidden`).
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 mod decode;
 mod encode;

@@ -5,6 +5,15 @@
 //! verifies one token N times. The script runs it with two values of N under callgrind and
 //! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
 
+// A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "benchmark code: a failed setup step panics"
+)]
+
 mod common;
 
 use std::hint::black_box;

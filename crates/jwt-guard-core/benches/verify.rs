@@ -5,6 +5,15 @@
 //!
 //! Run: `cargo bench -p jwt-guard-core --bench verify`
 
+// A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "benchmark code: a failed setup step panics"
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -562,6 +562,7 @@ impl VerifierConfig {
     /// set cannot be loaded, its source naming the field (`oidc_issuer`,
     /// `providers[1].jwks_url`, ...) and the reason.
     #[cfg(feature = "remote")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
     pub async fn load(&self) -> Result<Verifier> {
         self.load_in(Path::new(".")).await
     }
@@ -571,6 +572,7 @@ impl VerifierConfig {
     /// # Errors
     /// As [`VerifierConfig::load`].
     #[cfg(feature = "remote")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
     pub async fn load_in(&self, base_dir: &Path) -> Result<Verifier> {
         let (verifier, remotes) = self.assemble(base_dir, None)?;
         for (field, jwks) in remotes {

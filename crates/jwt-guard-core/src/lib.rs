@@ -23,16 +23,7 @@
 //! assert_eq!(verifier.verify::<RegisteredClaims>(&stale).unwrap_err().kind(), &ErrorKind::Expired);
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    warn(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
 mod b64;
@@ -47,6 +38,7 @@ pub mod keygen;
 mod private;
 mod redirect;
 #[cfg(feature = "remote")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub mod remote;
 mod signer;
 mod token;

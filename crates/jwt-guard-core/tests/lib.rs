@@ -2,6 +2,16 @@
 //!
 //! `cargo test -p jwt-guard-core --test lib [MODULE::]` (add `--features remote` for `remote`).
 
+// Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
+// from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed step panics the test"
+)]
+
 mod config;
 mod ed25519;
 mod hardening;

@@ -387,9 +387,9 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-// --- tracing capture (shared: `tests/support/capture.rs`) -----------------------------------
+// --- tracing capture (shared: `jwt_guard_test_support::capture`) ------------------------------
 
-pub(crate) use crate::support::capture::{Event, events};
+pub(crate) use jwt_guard_test_support::capture::{Event, events};
 
 /// The events whose `location` field is `location`.
 pub(crate) fn events_for(location: &str) -> Vec<Event> {

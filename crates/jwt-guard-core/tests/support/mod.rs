@@ -5,8 +5,6 @@
 // Not every helper is used by every module of the test binary.
 #![allow(dead_code)]
 
-pub(crate) mod capture;
-
 use std::fmt::{Debug, Display};
 use std::io::Write as _;
 use std::path::PathBuf;

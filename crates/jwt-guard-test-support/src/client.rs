@@ -1,11 +1,6 @@
 //! The HTTP/1.1 client of every suite that talks to a real server (the conformance suite and
-//! the adapters' own tests include this file): one fresh hyper connection per request, and the
-//! reply with the RFC 6750 checks the suites make.
-//!
-//! Shared with `#[path = ".../tests/conformance/harness/client.rs"] mod client;`, so it uses only
-//! what every including crate has as a (dev-)dependency: tokio, hyper (client), hyper-util,
-//! http-body-util, http, serde_json. Not every includer uses every helper.
-#![allow(dead_code)]
+//! the adapters' own tests): one fresh hyper connection per request, and the reply with the
+//! RFC 6750 checks the suites make.
 
 use std::net::SocketAddr;
 
@@ -18,15 +13,17 @@ use tokio::net::TcpStream;
 
 /// What a server answered.
 #[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// Every header.
+    pub headers: HeaderMap,
     /// The body, as UTF-8 (lossy).
-    pub(crate) body: String,
+    pub body: String,
 }
 
 /// `GET target` (path and query) with `headers` to `addr`, over a fresh HTTP/1.1 connection.
-pub(crate) async fn get(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Reply {
+pub async fn get(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Reply {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -53,14 +50,14 @@ pub(crate) async fn get(addr: SocketAddr, target: &str, headers: &[(&str, &str)]
 
 impl Reply {
     /// The first value of header `name`, as text.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(name)
             .map(|v| v.to_str().unwrap_or("<not ASCII>"))
     }
 
     /// Every value of header `name`, as text.
-    pub(crate) fn header_all(&self, name: &str) -> Vec<String> {
+    pub fn header_all(&self, name: &str) -> Vec<String> {
         self.headers
             .get_all(name)
             .iter()
@@ -68,29 +65,25 @@ impl Reply {
             .collect()
     }
 
-    pub(crate) fn www_authenticate(&self) -> Option<&str> {
+    /// The `WWW-Authenticate` value (the first, if several).
+    pub fn www_authenticate(&self) -> Option<&str> {
         self.header("www-authenticate")
     }
 
-    pub(crate) fn json(&self) -> Value {
+    /// The body as JSON; panics if it is not.
+    pub fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
     }
 
     /// `(status, body)`, for a handler's own answer.
-    pub(crate) fn answer(&self) -> (u16, &str) {
+    pub fn answer(&self) -> (u16, &str) {
         (self.status, self.body.as_str())
     }
 
     /// Exactly the RFC 6750 answer of `realm`: status, `WWW-Authenticate`, JSON body.
     #[track_caller]
-    pub(crate) fn assert_rejected_in(
-        &self,
-        realm: &str,
-        status: u16,
-        error: &str,
-        description: &str,
-    ) {
+    pub fn assert_rejected_in(&self, realm: &str, status: u16, error: &str, description: &str) {
         let challenge = format!(
             "Bearer realm=\"{realm}\", error=\"{error}\", error_description=\"{description}\""
         );
@@ -109,7 +102,7 @@ impl Reply {
 
     /// 401 with the bare challenge of `realm`.
     #[track_caller]
-    pub(crate) fn assert_missing_in(&self, realm: &str) {
+    pub fn assert_missing_in(&self, realm: &str) {
         assert_eq!(self.status, 401, "{self:?}");
         let challenge = format!("Bearer realm=\"{realm}\"");
         assert_eq!(

@@ -1,8 +1,8 @@
 //! An axum (or plain hyper) server on `127.0.0.1:0` on the test's tokio runtime, for the
-//! conformance suite and `jwt-guard-axum`'s tests (which include this file next to
-//! `client.rs`). Stopped by [`AxumServer::stop`], or when dropped.
-#![allow(dead_code)]
+//! conformance suite and `jwt-guard-axum`'s tests. Stopped by [`AxumServer::stop`], or when
+//! dropped.
 
+use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 
@@ -10,9 +10,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::client::{self, Reply};
+use crate::client::{self, Reply};
 
-pub(crate) struct AxumServer {
+/// A running server; [`AxumServer::get`] talks to it.
+pub struct AxumServer {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -20,7 +21,7 @@ pub(crate) struct AxumServer {
 
 impl AxumServer {
     /// Serves `app` with `axum::serve`.
-    pub(crate) async fn router(app: axum::Router) -> AxumServer {
+    pub async fn router(app: axum::Router) -> AxumServer {
         AxumServer::spawn(|listener, stopped| async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -34,7 +35,7 @@ impl AxumServer {
 
     /// Runs `serve(listener, stopped)` as the server, for one that is not an axum router; it
     /// should return once `stopped` resolves.
-    pub(crate) async fn spawn<F, Fut>(serve: F) -> AxumServer
+    pub async fn spawn<F, Fut>(serve: F) -> AxumServer
     where
         F: FnOnce(TcpListener, oneshot::Receiver<()>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
@@ -50,23 +51,32 @@ impl AxumServer {
         }
     }
 
-    pub(crate) fn addr(&self) -> SocketAddr {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `GET target` with `headers`, over a fresh HTTP/1.1 connection.
-    pub(crate) async fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
+    pub async fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
         client::get(self.addr, target, headers).await
     }
 
     /// Shuts it down gracefully; panics if the server failed.
-    pub(crate) async fn stop(mut self) {
+    pub async fn stop(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
+    }
+}
+
+impl fmt::Debug for AxumServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AxumServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,23 +1,27 @@
 //! A `tracing` capture for tests: the global subscriber of the test binary (a thread-local one
 //! races with other tests over each callsite's cached interest), keeping every event with its
 //! level, message, fields and thread. Used by the core's remote tests (filtering by location)
-//! and `jwt-guard-axum`'s tests (filtering by thread), which include this file by `#[path]`.
-#![allow(dead_code)]
+//! and `jwt-guard-axum`'s tests (filtering by thread).
 
 use std::sync::{Mutex, OnceLock};
 use std::thread::ThreadId;
 
 /// One captured event.
 #[derive(Debug, Clone)]
-pub(crate) struct Event {
-    pub(crate) level: tracing::Level,
-    pub(crate) message: String,
-    pub(crate) fields: Vec<(String, String)>,
-    pub(crate) thread: ThreadId,
+pub struct Event {
+    /// Its level.
+    pub level: tracing::Level,
+    /// Its `message` field (empty if it has none).
+    pub message: String,
+    /// Every field, `message` included, as `(name, value)` (`Debug` form unless a `&str`).
+    pub fields: Vec<(String, String)>,
+    /// The thread that emitted it.
+    pub thread: ThreadId,
 }
 
 impl Event {
-    pub(crate) fn field(&self, name: &str) -> Option<&str> {
+    /// The value of field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(n, _)| n == name)
@@ -38,17 +42,17 @@ fn store() -> &'static Mutex<Vec<Event>> {
 }
 
 /// Installs the capture; every event from now on is kept.
-pub(crate) fn install() {
+pub fn install() {
     store();
 }
 
 /// Every event so far (installs the capture first).
-pub(crate) fn events() -> Vec<Event> {
+pub fn events() -> Vec<Event> {
     store().lock().unwrap().clone()
 }
 
 /// Removes and returns the events emitted on this thread (installs the capture first).
-pub(crate) fn take_this_thread() -> Vec<Event> {
+pub fn take_this_thread() -> Vec<Event> {
     let me = std::thread::current().id();
     let mut all = store().lock().unwrap();
     let (mine, others) = std::mem::take(&mut *all)

@@ -1,8 +1,8 @@
 //! An actix-web server on `127.0.0.1:0`, on its own thread with its own actix `System` (one
-//! worker), for the conformance suite and `jwt-guard-actix`'s tests (which include this file
-//! next to `client.rs`). Stopped by [`ActixServer::stop`], or when dropped.
-#![allow(dead_code)]
+//! worker), for the conformance suite and `jwt-guard-actix`'s tests. Stopped by
+//! [`ActixServer::stop`], or when dropped.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
@@ -10,9 +10,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer};
 
-use super::client::{self, Reply};
+use crate::client::{self, Reply};
 
-pub(crate) struct ActixServer {
+/// A running server; [`ActixServer::get`] talks to it.
+pub struct ActixServer {
     addr: SocketAddr,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
@@ -20,7 +21,7 @@ pub(crate) struct ActixServer {
 
 impl ActixServer {
     /// Serves the app `factory` builds (it runs on the server's worker thread).
-    pub(crate) fn app<F, T, B>(factory: F) -> ActixServer
+    pub fn app<F, T, B>(factory: F) -> ActixServer
     where
         F: Fn() -> App<T> + Send + Clone + 'static,
         T: ServiceFactory<
@@ -55,23 +56,32 @@ impl ActixServer {
         }
     }
 
-    pub(crate) fn addr(&self) -> SocketAddr {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `GET target` with `headers`, over a fresh HTTP/1.1 connection.
-    pub(crate) async fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
+    pub async fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
         client::get(self.addr, target, headers).await
     }
 
     /// Shuts it down gracefully and joins its thread; panics if the server failed.
-    pub(crate) async fn stop(mut self) {
+    pub async fn stop(mut self) {
         self.handle.stop(true).await;
         if let Some(thread) = self.thread.take() {
             tokio::task::spawn_blocking(move || thread.join().unwrap())
                 .await
                 .unwrap();
         }
+    }
+}
+
+impl fmt::Debug for ActixServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActixServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
