@@ -47,7 +47,7 @@ impl<'a> TokenSource for ActixRequest<'a> {
 }
 
 /// An actix-web middleware ([`Transform`]) that verifies the request's bearer token once and
-/// stores the result for [`Claims<T>`](crate::Claims), [`Verified`] and
+/// stores the result for [`Claims<T>`](crate::Claims), [`Verified`](crate::Verified) and
 /// [`RequireScopes`](crate::RequireScopes). Put it on an `App`, a `web::scope`, a
 /// `web::resource` or a single route with `.wrap(..)`.
 ///

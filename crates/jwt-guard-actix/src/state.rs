@@ -32,7 +32,7 @@ pub(crate) struct Context(pub(crate) Admitted<Actix, Verified>);
 /// extensions (header and claims JSON); also an extractor, and what other middleware behind it
 /// reads with `request.extensions().get::<Verified>()`.
 ///
-/// Rejects as [`Claims`] does, but never for the claims' shape.
+/// Rejects as [`Claims`](crate::Claims) does, but never for the claims' shape.
 #[derive(Debug, Clone)]
 pub struct Verified(pub(crate) Arc<VerifiedToken>);
 

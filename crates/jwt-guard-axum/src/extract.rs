@@ -1,4 +1,4 @@
-//! Extractors: [`Claims<T>`] and [`Verified`].
+//! Extractors: [`Claims<T>`]; [`Verified`](crate::Verified) lives in `state`, where the middleware stores it.
 
 use std::ops::{Deref, DerefMut};
 

@@ -22,7 +22,7 @@ use crate::rejection::JwtRejection;
 use crate::state::{Axum, store};
 
 /// A tower [`Layer`] that verifies the request's bearer token once and stores the result for
-/// [`Claims<T>`](crate::Claims) and [`Verified`]. Works over any `http::Request<B>`: axum
+/// [`Claims<T>`](crate::Claims) and [`Verified`](crate::Verified). Works over any `http::Request<B>`: axum
 /// routers, plain hyper or tonic services.
 ///
 /// - Required mode (the default): a request without a token gets 401 with a bare

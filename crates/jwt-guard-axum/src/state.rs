@@ -30,7 +30,7 @@ pub(crate) struct Context(pub(crate) Admitted<Axum, Verified>);
 /// (header and claims JSON); also an extractor, and what a non-axum service behind the layer
 /// reads with `request.extensions().get::<Verified>()`.
 ///
-/// Rejects as [`Claims`] does, but never for the claims' shape.
+/// Rejects as [`Claims`](crate::Claims) does, but never for the claims' shape.
 #[derive(Debug, Clone)]
 pub struct Verified(pub(crate) Arc<VerifiedToken>);
 

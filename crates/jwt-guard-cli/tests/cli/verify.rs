@@ -35,6 +35,28 @@ fn prints_the_verified_claims_as_one_sorted_json_line() {
     assert_eq!(run.stderr, "");
 }
 
+/// Claims nested deeper than serde_json builds values (128 levels) verify in the core, which
+/// skips members it does not need without a depth limit: the token is accepted as a server would
+/// accept it (exit 0, not a configuration error), its claims printed as received on one line.
+#[test]
+fn deeply_nested_claims_verify_and_print_as_received() {
+    let mut deep = json!("bottom");
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    let mut claims = good_claims();
+    claims["deep"] = deep;
+    let run = verify_at_now(&hs256_token(claims.clone()));
+    assert_eq!(
+        run.ok(),
+        format!("{}\n", serde_json::to_string(&claims).unwrap())
+    );
+    assert_eq!(
+        run.stderr,
+        "note: the claims nest deeper than 128 levels: printed as received, not sorted\n"
+    );
+}
+
 #[test]
 fn reads_the_token_from_stdin_with_or_without_dash_and_accepts_bearer() {
     let token = hs256_token(good_claims());

@@ -41,7 +41,7 @@ impl BearerAuth {
     /// current directory).
     ///
     /// # Errors
-    /// As [`VerifierConfig::build`], and [`ErrorKind::InvalidConfig`] for a bad `[token]` table.
+    /// As [`VerifierConfig::build`](crate::VerifierConfig::build), and [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) for a bad `[token]` table.
     pub fn from_config(config: &VerifierConfig) -> Result<BearerAuth> {
         BearerAuth::from_config_in(config, Path::new("."))
     }
@@ -153,7 +153,7 @@ impl BearerAuth {
     /// Verifies `token` with [`Verifier::verify_token_async`].
     ///
     /// # Errors
-    /// 401 `invalid_token` with the [`ErrorKind`]'s description for every token fault; a
+    /// 401 `invalid_token` with the [`ErrorKind`](crate::ErrorKind)'s description for every token fault; a
     /// server rejection (500) for a configuration error, which verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
         self.verifier

@@ -16,7 +16,7 @@ use crate::http::*;
 // ---------------------------------------------------------------------------------------------
 
 /// Where requests may carry the access token: a header, a cookie, a query parameter (each
-/// optional). The `[token]` table of a [`VerifierConfig`]:
+/// optional). The `[token]` table of a [`VerifierConfig`](crate::VerifierConfig):
 ///
 /// ```toml
 /// [token]
@@ -124,7 +124,7 @@ impl TokenLocations {
     /// Checks the names (what deserializing checks).
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] naming `token.header`, `token.cookie` or `token.query`, or
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) naming `token.header`, `token.cookie` or `token.query`, or
     /// `token` when no location is left.
     pub fn check(&self) -> Result<()> {
         if let Some(name) = &self.header

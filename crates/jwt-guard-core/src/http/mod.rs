@@ -17,7 +17,7 @@
 //! |---|---|---|---|
 //! | no token anywhere | 401 | `Bearer realm="api"` | `missing_token` |
 //! | token in two places, repeated, `Bearer` with no token, not b64token syntax | 400 | `Bearer realm="api", error="invalid_request", error_description="..."` | `invalid_request` |
-//! | the token fails verification (any [`ErrorKind`] token fault) | 401 | `Bearer realm="api", error="invalid_token", error_description="..."` | `invalid_token` |
+//! | the token fails verification (any [`ErrorKind`](crate::ErrorKind) token fault) | 401 | `Bearer realm="api", error="invalid_token", error_description="..."` | `invalid_token` |
 //! | a required scope is missing | 403 | `Bearer realm="api", error="insufficient_scope", error_description="...", scope="..."` | `insufficient_scope` |
 //! | server misconfiguration (never a token fault) | 500 | (none) | `server_error` |
 //!

@@ -57,7 +57,7 @@ impl RequiredScopes {
     /// As [`RequiredScopes::all`], returning the error instead of panicking.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] (field `scopes`) if no scope is named.
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) (field `scopes`) if no scope is named.
     pub fn try_all<I: IntoIterator<Item = S>, S: AsRef<str>>(scopes: I) -> Result<RequiredScopes> {
         RequiredScopes::named(scopes, true)
     }
@@ -65,7 +65,7 @@ impl RequiredScopes {
     /// As [`RequiredScopes::any`], returning the error instead of panicking.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] (field `scopes`) if no scope is named.
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) (field `scopes`) if no scope is named.
     pub fn try_any<I: IntoIterator<Item = S>, S: AsRef<str>>(scopes: I) -> Result<RequiredScopes> {
         RequiredScopes::named(scopes, false)
     }
