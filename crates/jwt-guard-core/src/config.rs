@@ -57,7 +57,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -68,96 +67,105 @@ use crate::http::TokenLocations;
 use crate::jwk::Jwk;
 use crate::key::{Key, KeySet};
 use crate::redirect::RedirectPolicy;
-use crate::verifier::{Verifier, VerifierBuilder};
+use crate::verifier::{Validation, Verifier, VerifierBuilder};
 
 pub(crate) mod parse;
+mod shared;
+
+use shared::provider_fields;
 
 pub use parse::{ConfigFormat, ConfigProblem};
 
-/// Verifier settings as a config file gives them. Read one with [`VerifierConfig::from_toml`]
-/// or [`VerifierConfig::from_json`], whose errors never quote the text.
-///
-/// ```
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = jwt_guard_core::VerifierConfig::from_json(r#"{
-///     "algorithms": ["HS256"],
-///     "issuers": ["https://issuer.example"],
-///     "keys": [{"kid": "k1", "secret": "an example secret of 32 bytes..!"}]
-/// }"#)?;
-/// let verifier = config.build()?;
-/// # let _ = verifier; Ok(()) }
-/// ```
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct VerifierConfig {
-    /// Allowed algorithms (required, non-empty; `none` is refused).
-    #[serde(default)]
-    pub algorithms: Vec<Algorithm>,
-    /// Accepted issuers.
-    #[serde(default)]
-    pub issuers: Vec<String>,
-    /// Accepted audiences.
-    #[serde(default)]
-    pub audiences: Vec<String>,
-    /// Explicit opt-out of the audience check.
-    #[serde(default)]
-    pub skip_audience_check: bool,
-    /// Required exact `sub`.
-    #[serde(default)]
-    pub subject: Option<String>,
-    /// Leeway in seconds (default 60).
-    #[serde(default)]
-    pub leeway_secs: Option<u64>,
-    /// Whether `exp` is required (default `true`).
-    #[serde(default)]
-    pub require_exp: Option<bool>,
-    /// Claims that must be present.
-    #[serde(default)]
-    pub required_claims: Vec<String>,
-    /// Required header `typ`.
-    #[serde(default)]
-    pub typ: Option<String>,
-    /// Maximum age from `iat`, in seconds.
-    #[serde(default)]
-    pub max_age_secs: Option<u64>,
-    /// Maximum token length in bytes (default 16384).
-    #[serde(default)]
-    pub max_token_bytes: Option<usize>,
-    /// Maximum header segment length in bytes (default 2048).
-    #[serde(default)]
-    pub max_header_bytes: Option<usize>,
-    /// How many keys a token without `kid` may be tried against (default 4).
-    #[serde(default)]
-    pub max_keys_without_kid: Option<usize>,
-    /// Whether tokens must carry `kid` (default `false`).
-    #[serde(default)]
-    pub require_kid: Option<bool>,
-    /// `crit` header names the application understands.
-    #[serde(default)]
-    pub critical_extensions: Vec<String>,
-    /// The keys.
-    #[serde(default)]
-    pub keys: Vec<KeyConfig>,
-    /// URL of a remote JWK Set (instead of `keys`; needs the `remote` feature).
-    #[serde(default)]
-    pub jwks_url: Option<String>,
-    /// An OpenID Connect issuer: accepted as issuer, and its discovery document names the JWK
-    /// Set (instead of `keys`; needs the `remote` feature).
-    #[serde(default)]
-    pub oidc_issuer: Option<String>,
-    /// Fetch and cache settings of `jwks_url` / `oidc_issuer` (the `[remote]` table); with
-    /// `[[providers]]`, the settings of every provider that has no `remote` table of its own.
-    #[serde(default)]
-    pub remote: Option<RemoteConfig>,
-    /// Several issuers, one entry each (the `[[providers]]` tables). With providers, the
-    /// top-level rule and key fields must stay unset: each provider carries its own.
-    #[serde(default)]
-    pub providers: Vec<ProviderConfig>,
-    /// Where HTTP requests carry the token (the `[token]` table; default: the
-    /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
-    #[serde(default)]
-    pub token: TokenLocations,
+provider_fields! {
+    rules {
+        /// Allowed algorithms (required with `keys`; `none` is refused). For a remote key set,
+        /// every asymmetric algorithm when empty.
+        algorithms: Vec<Algorithm>,
+        /// Accepted audiences.
+        audiences: Vec<String>,
+        /// Explicit opt-out of the audience check.
+        skip_audience_check: bool,
+        /// Required exact `sub`.
+        subject: Option<String>,
+        /// Leeway in seconds (default 60).
+        leeway_secs: Option<u64>,
+        /// Whether `exp` is required (default `true`).
+        require_exp: Option<bool>,
+        /// Claims that must be present.
+        required_claims: Vec<String>,
+        /// Required header `typ`.
+        typ: Option<String>,
+        /// Maximum age from `iat`, in seconds.
+        max_age_secs: Option<u64>,
+        /// Maximum token length in bytes (default 16384).
+        max_token_bytes: Option<usize>,
+        /// Maximum header segment length in bytes (default 2048).
+        max_header_bytes: Option<usize>,
+        /// How many keys a token without `kid` may be tried against (default 4).
+        max_keys_without_kid: Option<usize>,
+        /// Whether tokens must carry `kid` (default `false`).
+        require_kid: Option<bool>,
+        /// `crit` header names the application understands.
+        critical_extensions: Vec<String>,
+    }
+    keys {
+        /// Fixed keys (the `[[keys]]` tables).
+        keys: Vec<KeyConfig>,
+        /// URL of a remote JWK Set (instead of `keys`; needs the `remote` feature).
+        jwks_url: Option<String>,
+        /// An OpenID Connect issuer: accepted as issuer, and its discovery document names the
+        /// JWK Set (instead of `keys`; needs the `remote` feature).
+        oidc_issuer: Option<String>,
+    }
+
+    /// Verifier settings as a config file gives them. Read one with [`VerifierConfig::from_toml`]
+    /// or [`VerifierConfig::from_json`], whose errors never quote the text.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = jwt_guard_core::VerifierConfig::from_json(r#"{
+    ///     "algorithms": ["HS256"],
+    ///     "issuers": ["https://issuer.example"],
+    ///     "keys": [{"kid": "k1", "secret": "an example secret of 32 bytes..!"}]
+    /// }"#)?;
+    /// let verifier = config.build()?;
+    /// # let _ = verifier; Ok(()) }
+    /// ```
+    ///
+    /// The rule and key fields are those of a [`ProviderConfig`] (the `[[providers]]` entries),
+    /// declared once for both.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    pub struct VerifierConfig {
+        /// Accepted issuers.
+        pub issuers: Vec<String>,
+        ..,
+        /// Fetch and cache settings of `jwks_url` / `oidc_issuer` (the `[remote]` table); with
+        /// `[[providers]]`, the settings of every provider that has no `remote` table of its own.
+        pub remote: Option<RemoteConfig>,
+        /// Several issuers, one entry each (the `[[providers]]` tables). With providers, the
+        /// top-level rule and key fields must stay unset: each provider carries its own.
+        pub providers: Vec<ProviderConfig>,
+        /// Where HTTP requests carry the token (the `[token]` table; default: the
+        /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
+        pub token: TokenLocations,
+    }
+
+    /// One `[[providers]]` entry: an issuer with its own keys and rules. A token whose `iss`
+    /// equals `issuer` is verified by this provider alone.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    pub struct ProviderConfig {
+        /// The issuer (`iss`) this provider verifies tokens of (required unless `oidc_issuer`
+        /// is given, which then is the issuer).
+        pub issuer: Option<String>,
+        ..,
+        /// Fetch and cache settings for this provider (replaces the top-level `[remote]`
+        /// table).
+        pub remote: Option<RemoteConfig>,
+    }
 }
 
 /// One `[[keys]]` entry: optional `kid` and `alg`, plus exactly one source.
@@ -331,74 +339,6 @@ fn looks_like_variable(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// One `[[providers]]` entry: an issuer with its own keys and rules. A token whose `iss` equals
-/// `issuer` is verified by this provider alone.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ProviderConfig {
-    /// The issuer (`iss`) this provider verifies tokens of (required unless `oidc_issuer` is
-    /// given, which then is the issuer).
-    #[serde(default)]
-    pub issuer: Option<String>,
-    /// Allowed algorithms (required with `keys`; for remote keys every asymmetric algorithm
-    /// when empty).
-    #[serde(default)]
-    pub algorithms: Vec<Algorithm>,
-    /// Accepted audiences.
-    #[serde(default)]
-    pub audiences: Vec<String>,
-    /// Explicit opt-out of the audience check.
-    #[serde(default)]
-    pub skip_audience_check: bool,
-    /// Required exact `sub`.
-    #[serde(default)]
-    pub subject: Option<String>,
-    /// Leeway in seconds (default 60).
-    #[serde(default)]
-    pub leeway_secs: Option<u64>,
-    /// Whether `exp` is required (default `true`).
-    #[serde(default)]
-    pub require_exp: Option<bool>,
-    /// Claims that must be present.
-    #[serde(default)]
-    pub required_claims: Vec<String>,
-    /// Required header `typ`.
-    #[serde(default)]
-    pub typ: Option<String>,
-    /// Maximum age from `iat`, in seconds.
-    #[serde(default)]
-    pub max_age_secs: Option<u64>,
-    /// Maximum token length in bytes (default 16384).
-    #[serde(default)]
-    pub max_token_bytes: Option<usize>,
-    /// Maximum header segment length in bytes (default 2048).
-    #[serde(default)]
-    pub max_header_bytes: Option<usize>,
-    /// How many keys a token without `kid` may be tried against (default 4).
-    #[serde(default)]
-    pub max_keys_without_kid: Option<usize>,
-    /// Whether tokens must carry `kid` (default `false`).
-    #[serde(default)]
-    pub require_kid: Option<bool>,
-    /// `crit` header names the application understands.
-    #[serde(default)]
-    pub critical_extensions: Vec<String>,
-    /// Fixed keys.
-    #[serde(default)]
-    pub keys: Vec<KeyConfig>,
-    /// URL of a remote JWK Set (needs the `remote` feature).
-    #[serde(default)]
-    pub jwks_url: Option<String>,
-    /// OpenID Connect issuer whose discovery document names the JWK Set (needs the `remote`
-    /// feature).
-    #[serde(default)]
-    pub oidc_issuer: Option<String>,
-    /// Fetch and cache settings for this provider (replaces the top-level `[remote]` table).
-    #[serde(default)]
-    pub remote: Option<RemoteConfig>,
 }
 
 /// The `[remote]` table: how a remote JWK Set is fetched and cached. Every field is optional;
@@ -599,14 +539,22 @@ impl VerifierConfig {
                 "a config with [[providers]] builds a routed verifier: use build or build_in",
             ));
         }
-        self.single().builder("", base_dir, None, &mut Vec::new())
+        self.single().builder(base_dir, None, &mut Vec::new())
     }
 
-    /// The top-level fields as one provider.
-    fn single(&self) -> Single<'_> {
-        Single {
-            config: self,
-            issuers: &self.issuers,
+    /// The top level as one provider: `issuers`, plus `oidc_issuer` if given.
+    fn single(&self) -> Provider<'_> {
+        let mut issuers = self.issuers.clone();
+        if let Some(oidc) = &self.oidc_issuer
+            && !issuers.contains(oidc)
+        {
+            issuers.push(oidc.clone());
+        }
+        Provider {
+            prefix: String::new(),
+            issuers,
+            fields: self.fields(),
+            remote: self.remote.as_ref(),
         }
     }
 
@@ -622,19 +570,18 @@ impl VerifierConfig {
         };
         let mut remotes = Vec::new();
         if self.providers.is_empty() {
-            let builder = self.single().builder("", base_dir, None, &mut remotes)?;
+            let builder = self.single().builder(base_dir, None, &mut remotes)?;
             return Ok((with_clock(builder).build()?, remotes));
         }
         self.check_no_top_level_rules()?;
         let mut verifiers = Vec::with_capacity(self.providers.len());
         for (i, provider) in self.providers.iter().enumerate() {
-            let prefix = format!("providers[{i}]");
-            let builder =
-                provider.builder(&prefix, base_dir, self.remote.as_ref(), &mut remotes)?;
+            let provider = provider.provider(format!("providers[{i}]"))?;
+            let builder = provider.builder(base_dir, self.remote.as_ref(), &mut remotes)?;
             verifiers.push(
                 with_clock(builder)
                     .build()
-                    .map_err(|e| e.in_field(&prefix))?,
+                    .map_err(|e| e.in_field(&provider.prefix))?,
             );
         }
         Ok((Verifier::routed(verifiers)?, remotes))
@@ -642,250 +589,111 @@ impl VerifierConfig {
 
     /// With `[[providers]]`, a top-level rule or key field would be ambiguous: refuse it.
     fn check_no_top_level_rules(&self) -> Result<()> {
-        let set = [
-            ("algorithms", !self.algorithms.is_empty()),
-            ("issuers", !self.issuers.is_empty()),
-            ("audiences", !self.audiences.is_empty()),
-            ("skip_audience_check", self.skip_audience_check),
-            ("subject", self.subject.is_some()),
-            ("leeway_secs", self.leeway_secs.is_some()),
-            ("require_exp", self.require_exp.is_some()),
-            ("required_claims", !self.required_claims.is_empty()),
-            ("typ", self.typ.is_some()),
-            ("max_age_secs", self.max_age_secs.is_some()),
-            ("max_token_bytes", self.max_token_bytes.is_some()),
-            ("max_header_bytes", self.max_header_bytes.is_some()),
-            ("max_keys_without_kid", self.max_keys_without_kid.is_some()),
-            ("require_kid", self.require_kid.is_some()),
-            ("critical_extensions", !self.critical_extensions.is_empty()),
-            ("keys", !self.keys.is_empty()),
-            ("jwks_url", self.jwks_url.is_some()),
-            ("oidc_issuer", self.oidc_issuer.is_some()),
-        ];
-        match set.iter().find(|(_, is_set)| *is_set) {
-            Some((name, _)) => Err(Error::config(
-                *name,
-                "with [[providers]], set it in each provider instead (only [token] and \
-                 [remote] apply to all)",
-            )),
-            None => Ok(()),
-        }
+        let set = match self.fields().first_set() {
+            _ if !self.issuers.is_empty() => "issuers",
+            Some(name) => name,
+            None => return Ok(()),
+        };
+        Err(Error::config(
+            set,
+            "with [[providers]], set it in each provider instead (only [token] and [remote] \
+             apply to all)",
+        ))
     }
 }
 
-/// The rules and keys of one verifier, as either the top level or a `[[providers]]` entry
-/// gives them.
-trait ProviderFields {
-    fn rules(&self) -> Rules<'_>;
-    /// The accepted issuers, or an error naming the field.
-    fn issuers(&self, prefix: &str) -> Result<Vec<String>>;
+impl ProviderConfig {
+    /// This entry as the provider at `prefix` (`providers[1]`), or an error naming its issuer.
+    fn provider(&self, prefix: String) -> Result<Provider<'_>> {
+        let issuer = match (&self.issuer, &self.oidc_issuer) {
+            (Some(issuer), Some(oidc)) if issuer != oidc => {
+                return Err(Error::config(
+                    field(&prefix, "issuer"),
+                    "differs from oidc_issuer (the discovered issuer is the one tokens carry)",
+                ));
+            }
+            (Some(issuer), _) | (None, Some(issuer)) if !issuer.is_empty() => issuer,
+            _ => {
+                return Err(Error::config(
+                    field(&prefix, "issuer"),
+                    "every provider needs the issuer its tokens carry in iss (or an oidc_issuer)",
+                ));
+            }
+        };
+        Ok(Provider {
+            issuers: vec![issuer.clone()],
+            fields: self.fields(),
+            remote: self.remote.as_ref(),
+            prefix,
+        })
+    }
 }
 
-struct Rules<'a> {
-    algorithms: &'a [Algorithm],
-    audiences: &'a [String],
-    skip_audience_check: bool,
-    subject: Option<&'a String>,
-    leeway_secs: Option<u64>,
-    require_exp: Option<bool>,
-    required_claims: &'a [String],
-    typ: Option<&'a String>,
-    max_age_secs: Option<u64>,
-    max_token_bytes: Option<usize>,
-    max_header_bytes: Option<usize>,
-    max_keys_without_kid: Option<usize>,
-    require_kid: Option<bool>,
-    critical_extensions: &'a [String],
-    keys: &'a [KeyConfig],
-    jwks_url: Option<&'a String>,
-    oidc_issuer: Option<&'a String>,
+/// One verifier to build: the top level, or the `[[providers]]` entry at `prefix`.
+struct Provider<'a> {
+    /// Where its fields are (`providers[1]`; empty for the top level).
+    prefix: String,
+    /// The accepted issuers.
+    issuers: Vec<String>,
+    fields: ProviderFields<'a>,
+    /// Its own `[remote]` table.
     remote: Option<&'a RemoteConfig>,
 }
 
-struct Single<'a> {
-    config: &'a VerifierConfig,
-    issuers: &'a [String],
-}
-
-impl ProviderFields for Single<'_> {
-    fn rules(&self) -> Rules<'_> {
-        let c = self.config;
-        Rules {
-            algorithms: &c.algorithms,
-            audiences: &c.audiences,
-            skip_audience_check: c.skip_audience_check,
-            subject: c.subject.as_ref(),
-            leeway_secs: c.leeway_secs,
-            require_exp: c.require_exp,
-            required_claims: &c.required_claims,
-            typ: c.typ.as_ref(),
-            max_age_secs: c.max_age_secs,
-            max_token_bytes: c.max_token_bytes,
-            max_header_bytes: c.max_header_bytes,
-            max_keys_without_kid: c.max_keys_without_kid,
-            require_kid: c.require_kid,
-            critical_extensions: &c.critical_extensions,
-            keys: &c.keys,
-            jwks_url: c.jwks_url.as_ref(),
-            oidc_issuer: c.oidc_issuer.as_ref(),
-            remote: c.remote.as_ref(),
-        }
-    }
-
-    fn issuers(&self, _prefix: &str) -> Result<Vec<String>> {
-        let mut issuers = self.issuers.to_vec();
-        if let Some(oidc) = &self.config.oidc_issuer
-            && !issuers.contains(oidc)
-        {
-            issuers.push(oidc.clone());
-        }
-        Ok(issuers)
-    }
-}
-
-impl ProviderFields for ProviderConfig {
-    fn rules(&self) -> Rules<'_> {
-        Rules {
-            algorithms: &self.algorithms,
-            audiences: &self.audiences,
-            skip_audience_check: self.skip_audience_check,
-            subject: self.subject.as_ref(),
-            leeway_secs: self.leeway_secs,
-            require_exp: self.require_exp,
-            required_claims: &self.required_claims,
-            typ: self.typ.as_ref(),
-            max_age_secs: self.max_age_secs,
-            max_token_bytes: self.max_token_bytes,
-            max_header_bytes: self.max_header_bytes,
-            max_keys_without_kid: self.max_keys_without_kid,
-            require_kid: self.require_kid,
-            critical_extensions: &self.critical_extensions,
-            keys: &self.keys,
-            jwks_url: self.jwks_url.as_ref(),
-            oidc_issuer: self.oidc_issuer.as_ref(),
-            remote: self.remote.as_ref(),
-        }
-    }
-
-    fn issuers(&self, prefix: &str) -> Result<Vec<String>> {
-        match (&self.issuer, &self.oidc_issuer) {
-            (Some(issuer), Some(oidc)) if issuer != oidc => Err(Error::config(
-                field(prefix, "issuer"),
-                "differs from oidc_issuer (the discovered issuer is the one tokens carry)",
-            )),
-            (Some(issuer), _) | (None, Some(issuer)) if !issuer.is_empty() => {
-                Ok(vec![issuer.clone()])
-            }
-            _ => Err(Error::config(
-                field(prefix, "issuer"),
-                "every provider needs the issuer its tokens carry in iss (or an oidc_issuer)",
-            )),
-        }
-    }
-}
-
-trait BuildProvider {
+impl Provider<'_> {
     /// A builder for this provider; remote sources it creates are added to `remotes`.
     fn builder(
         &self,
-        prefix: &str,
-        base_dir: &Path,
-        default_remote: Option<&RemoteConfig>,
-        remotes: &mut Remotes,
-    ) -> Result<VerifierBuilder>;
-}
-
-impl<P: ProviderFields> BuildProvider for P {
-    fn builder(
-        &self,
-        prefix: &str,
         base_dir: &Path,
         default_remote: Option<&RemoteConfig>,
         remotes: &mut Remotes,
     ) -> Result<VerifierBuilder> {
-        let r = self.rules();
-        let issuers = self.issuers(prefix)?;
-        let is_remote = r.jwks_url.is_some() || r.oidc_issuer.is_some();
-        if r.jwks_url.is_some() && r.oidc_issuer.is_some() {
+        let (prefix, f) = (self.prefix.as_str(), &self.fields);
+        let is_remote = f.jwks_url.is_some() || f.oidc_issuer.is_some();
+        if f.jwks_url.is_some() && f.oidc_issuer.is_some() {
             return Err(Error::config(
                 field(prefix, "oidc_issuer"),
                 "give either jwks_url or oidc_issuer, not both",
             ));
         }
-        if is_remote && !r.keys.is_empty() {
+        if is_remote && !f.keys.is_empty() {
             return Err(Error::config(
                 field(prefix, "keys"),
                 "give either keys or a remote key set (jwks_url / oidc_issuer), not both",
             ));
         }
-        if !is_remote && r.remote.is_some() {
+        if !is_remote && self.remote.is_some() {
             return Err(Error::config(
                 field(prefix, "remote"),
                 "only with jwks_url or oidc_issuer",
             ));
         }
 
-        let algorithms: Vec<Algorithm> = if r.algorithms.is_empty() && is_remote {
-            REMOTE_DEFAULT_ALGORITHMS.to_vec()
-        } else {
-            r.algorithms.to_vec()
+        let mut validation = Validation {
+            issuers: self.issuers.clone(),
+            ..Validation::default()
         };
-        let mut builder = Verifier::builder()
-            .algorithms(algorithms)
-            .issuers(issuers)
-            .audiences(r.audiences.iter().cloned())
-            .required_claims(r.required_claims.iter().cloned())
-            .critical_extensions(r.critical_extensions.iter().cloned());
-        if r.skip_audience_check {
-            builder = builder.skip_audience_check();
+        f.apply_rules(&mut validation);
+        if validation.algorithms.is_empty() && is_remote {
+            validation.algorithms = REMOTE_DEFAULT_ALGORITHMS.into_iter().collect();
         }
-        if let Some(subject) = r.subject {
-            builder = builder.subject(subject.clone());
-        }
-        if let Some(leeway) = r.leeway_secs {
-            builder = builder.leeway(Duration::from_secs(leeway));
-        }
-        if let Some(require) = r.require_exp {
-            builder = builder.require_exp(require);
-        }
-        if let Some(typ) = r.typ {
-            builder = builder.typ(typ.clone());
-        }
-        if let Some(max_age) = r.max_age_secs {
-            builder = builder.max_age(Duration::from_secs(max_age));
-        }
-        if let Some(max) = r.max_token_bytes {
-            builder = builder.max_token_bytes(max);
-        }
-        if let Some(max) = r.max_header_bytes {
-            builder = builder.max_header_bytes(max);
-        }
-        if let Some(max) = r.max_keys_without_kid {
-            builder = builder.max_keys_without_kid(max);
-        }
-        if let Some(require) = r.require_kid {
-            builder = builder.require_kid(require);
-        }
-        for (i, key) in r.keys.iter().enumerate() {
-            let key_prefix = field(prefix, &format!("keys[{i}]"));
-            let keys = key.load(base_dir).map_err(|e| match e.into_kind() {
-                crate::ErrorKind::InvalidConfig { field, reason } if field.is_empty() => {
-                    Error::config(key_prefix.clone(), reason)
-                }
-                kind => Error::new(kind).in_field(&key_prefix),
-            })?;
+        let mut builder = Verifier::builder().validation(validation);
+        for (i, key) in f.keys.iter().enumerate() {
+            let keys = key
+                .load(base_dir)
+                .map_err(|e| e.in_field(&field(prefix, &format!("keys[{i}]"))))?;
             builder = builder.keys(keys);
         }
         if is_remote {
             // A provider's own [remote] table replaces the top-level one as a whole.
-            let (settings, settings_prefix) = match r.remote {
+            let (settings, settings_prefix) = match self.remote {
                 Some(own) => (own, field(prefix, "remote")),
                 None => (
                     default_remote.unwrap_or(&NO_REMOTE_SETTINGS),
                     "remote".to_owned(),
                 ),
             };
-            let (location_field, location) = match (r.jwks_url, r.oidc_issuer) {
+            let (location_field, location) = match (f.jwks_url, f.oidc_issuer) {
                 (Some(url), _) => (field(prefix, "jwks_url"), RemoteLocation::Jwks(url)),
                 (None, Some(issuer)) => {
                     (field(prefix, "oidc_issuer"), RemoteLocation::Issuer(issuer))
@@ -926,6 +734,7 @@ fn remote_source(
     settings_prefix: &str,
 ) -> Result<RemoteSource> {
     use crate::remote::RemoteJwks;
+    use std::time::Duration;
     let mut builder = match location {
         RemoteLocation::Jwks(url) => RemoteJwks::builder(url),
         RemoteLocation::Issuer(issuer) => RemoteJwks::discover(issuer),

@@ -292,22 +292,18 @@ impl Error {
         Error::new(ErrorKind::InvalidKey(why.into()))
     }
 
-    /// Prefixes the field of a configuration error (for nested config); other kinds unchanged.
+    /// Puts a configuration error under `prefix`: its field `pem_file` under `keys[1]` becomes
+    /// `keys[1].pem_file`, and an error about the whole entry (no field) becomes `keys[1]`.
+    /// Other kinds are unchanged.
     pub(crate) fn in_field(self, prefix: &str) -> Error {
         let Error(mut inner) = self;
-        inner.kind = match inner.kind {
-            ErrorKind::InvalidConfig { field, reason } => ErrorKind::InvalidConfig {
-                field: Cow::Owned(format!("{prefix}.{field}")),
-                reason,
-            },
-            ErrorKind::InvalidKey(why) | ErrorKind::WeakKey(why) if !why.starts_with(prefix) => {
-                ErrorKind::InvalidConfig {
-                    field: Cow::Owned(prefix.to_owned()),
-                    reason: why.into_owned(),
-                }
-            }
-            other => other,
-        };
+        if let ErrorKind::InvalidConfig { field, .. } = &mut inner.kind {
+            *field = Cow::Owned(if field.is_empty() {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}.{field}")
+            });
+        }
         Error(inner)
     }
 }

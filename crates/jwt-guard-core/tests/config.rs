@@ -935,3 +935,257 @@ fn key_source_errors_name_the_field_never_the_content() {
          JWT_GUARD_SURELY_UNSET_VAR is not set"
     );
 }
+
+// The fields the top level and each `[[providers]]` entry share (issue 11: defined once). Each
+// with a TOML value other than its default.
+const SHARED_FIELDS: [(&str, &str); 17] = [
+    ("algorithms", "[\"HS256\"]"),
+    ("audiences", "[\"api\"]"),
+    ("skip_audience_check", "true"),
+    ("subject", "\"ada\""),
+    ("leeway_secs", "7"),
+    ("require_exp", "false"),
+    ("required_claims", "[\"tenant\"]"),
+    ("typ", "\"at+jwt\""),
+    ("max_age_secs", "3600"),
+    ("max_token_bytes", "4096"),
+    ("max_header_bytes", "1024"),
+    ("max_keys_without_kid", "2"),
+    ("require_kid", "true"),
+    ("critical_extensions", "[\"b64\"]"),
+    (
+        "keys",
+        "[{ secret = \"config-test-secret-of-at-least-32-bytes!\" }]",
+    ),
+    ("jwks_url", "\"https://idp.example/jwks\""),
+    ("oidc_issuer", "\"https://idp.example\""),
+];
+
+/// The accepted keys an unknown-field fault lists.
+fn expected_fields(problem: &ConfigProblem) -> &'static [&'static str] {
+    match problem {
+        ConfigProblem::UnknownField { expected, .. } => expected,
+        other => panic!("expected UnknownField, got {other:?}"),
+    }
+}
+
+#[test]
+fn misspelled_shared_fields_are_refused_naming_them() {
+    let provider_text = "[[providers]]\nissuer = \"a\"\nmax_header_byte = 1\n";
+    let provider_fields = {
+        let err = VerifierConfig::from_toml(provider_text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration at `providers[0]` (line 3, column 1): unknown field \
+             `max_header_byte`, did you mean `max_header_bytes`?"
+        );
+        match err.into_kind() {
+            ErrorKind::ConfigText { problem, .. } => expected_fields(&problem),
+            other => panic!("{other:?}"),
+        }
+    };
+    let top_fields = {
+        let err = VerifierConfig::from_json("{\"require_ki\": true}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration (line 1, column 13): unknown field `require_ki`, did you \
+             mean `require_kid`?"
+        );
+        match err.into_kind() {
+            ErrorKind::ConfigText { problem, .. } => expected_fields(&problem),
+            other => panic!("{other:?}"),
+        }
+    };
+    // The lists name every shared field (so the loops below cover them all) and each level's own.
+    let shared: Vec<&str> = SHARED_FIELDS.iter().map(|(name, _)| *name).collect();
+    let own_provider = [&["issuer"][..], &shared, &["remote"]].concat();
+    assert_eq!(provider_fields, own_provider);
+    let mut own_top = [&["issuers"][..], &shared, &["remote", "providers", "token"]].concat();
+    let mut top_sorted = top_fields.to_vec();
+    own_top.sort_unstable();
+    top_sorted.sort_unstable();
+    assert_eq!(top_sorted, own_top);
+
+    for name in shared {
+        let misspelled = &name[..name.len() - 1];
+        let unknown = |expected| ConfigProblem::UnknownField {
+            name: Some(misspelled.to_owned()),
+            did_you_mean: Some(name),
+            expected,
+        };
+        let len = misspelled.len();
+        let cases = [
+            (
+                ConfigFormat::Toml,
+                format!("algorithms = [\"HS256\"]\n{misspelled} = 1\n"),
+                (2, 1, ""),
+                top_fields,
+            ),
+            (
+                ConfigFormat::Toml,
+                format!("[[providers]]\nissuer = \"a\"\n{misspelled} = 1\n"),
+                (3, 1, "providers[0]"),
+                provider_fields,
+            ),
+            (
+                ConfigFormat::Json,
+                format!("{{\n  \"algorithms\": [\"HS256\"],\n  \"{misspelled}\": 1\n}}\n"),
+                (3, len + 4, ""),
+                top_fields,
+            ),
+            (
+                ConfigFormat::Json,
+                format!(
+                    "{{\n  \"providers\": [{{\n    \"issuer\": \"a\",\n    \"{misspelled}\": 1\n  \
+                     }}]\n}}\n"
+                ),
+                (4, len + 6, "providers[0]"),
+                provider_fields,
+            ),
+        ];
+        for (format, text, (line, column, field), expected) in cases {
+            let shown = assert_fault(
+                VerifierConfig::from_text(&text, format),
+                &text,
+                format,
+                &[],
+                Expected {
+                    line,
+                    column,
+                    field: field.to_owned(),
+                    problem: unknown(expected),
+                },
+            );
+            let at = match field {
+                "" => String::new(),
+                field => format!(" at `{field}`"),
+            };
+            assert_eq!(
+                shown,
+                format!(
+                    "invalid configuration{at} (line {line}, column {column}): unknown field \
+                     `{misspelled}`, did you mean `{name}`?"
+                )
+            );
+        }
+    }
+
+    // A key that is no near miss is not repeated, in a provider as at the top level.
+    let secret = KEY_SOURCES[0].1;
+    for (format, text, line, column) in [
+        (
+            ConfigFormat::Toml,
+            format!("[[providers]]\nissuer = \"a\"\n\"{secret}\" = 1\n"),
+            3,
+            1,
+        ),
+        (
+            ConfigFormat::Json,
+            format!("{{\"providers\": [{{\"issuer\": \"a\",\n\"{secret}\": 1}}]}}"),
+            2,
+            secret.len() + 2,
+        ),
+    ] {
+        assert_fault(
+            VerifierConfig::from_text(&text, format),
+            &text,
+            format,
+            &[secret],
+            Expected {
+                line,
+                column,
+                field: "providers[0]".into(),
+                problem: ConfigProblem::UnknownField {
+                    name: None,
+                    did_you_mean: None,
+                    expected: provider_fields,
+                },
+            },
+        );
+    }
+}
+
+#[test]
+fn every_shared_field_at_top_level_next_to_providers_is_refused_naming_it() {
+    let provider = format!(
+        "[[providers]]\nissuer = \"a\"\nalgorithms = [\"HS256\"]\nkeys = [{{ secret = \"{SECRET}\" }}]\n"
+    );
+    let fields = SHARED_FIELDS
+        .iter()
+        .copied()
+        .chain([("issuers", "[\"b\"]")]);
+    for (name, value) in fields {
+        let text = format!("{name} = {value}\n{provider}");
+        let err = VerifierConfig::from_toml(&text)
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.into_kind(),
+            ErrorKind::InvalidConfig {
+                field: name.into(),
+                reason: "with [[providers]], set it in each provider instead (only [token] and \
+                         [remote] apply to all)"
+                    .into()
+            },
+            "{text}"
+        );
+    }
+    // Unset (empty, false) is not set; [remote] and [token] apply to every provider.
+    let text = format!(
+        "algorithms = []\nskip_audience_check = false\n[remote]\nttl_secs = 600\n[token]\n\
+         cookie = \"session\"\n{provider}"
+    );
+    assert!(VerifierConfig::from_toml(&text).unwrap().build().is_ok());
+}
+
+#[test]
+fn every_rule_reaches_the_verifier_at_top_level_and_in_a_provider() {
+    let key = Key::hmac(SECRET).unwrap();
+    let expected = jwt_guard_core::Verifier::builder()
+        .algorithms([Algorithm::HS256])
+        .issuer("a")
+        .audiences(["api"])
+        .skip_audience_check()
+        .subject("ada")
+        .leeway(std::time::Duration::from_secs(7))
+        .require_exp(false)
+        .required_claims(["tenant"])
+        .typ("at+jwt")
+        .max_age(std::time::Duration::from_secs(3600))
+        .max_token_bytes(4096)
+        .max_header_bytes(1024)
+        .max_keys_without_kid(2)
+        .require_kid(true)
+        .critical_extensions(["b64"])
+        .key(key.clone())
+        .build()
+        .unwrap()
+        .validation()
+        .clone();
+    let rules: String = SHARED_FIELDS
+        .iter()
+        .filter(|(name, _)| !matches!(*name, "keys" | "jwks_url" | "oidc_issuer"))
+        .map(|(name, value)| format!("{name} = {value}\n"))
+        .collect();
+    let keys = format!("keys = [{{ secret = \"{SECRET}\" }}]\n");
+
+    let single = VerifierConfig::from_toml(&format!("issuers = [\"a\"]\n{rules}{keys}"))
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(single.validation(), &expected);
+
+    let routed = VerifierConfig::from_toml(&format!(
+        "[[providers]]\nissuer = \"a\"\n{rules}{keys}[[providers]]\nissuer = \"b\"\n\
+         algorithms = [\"HS256\"]\n{keys}"
+    ))
+    .unwrap()
+    .build()
+    .unwrap();
+    let token = Signer::new(key, Algorithm::HS256)
+        .unwrap()
+        .encode(&json!({"iss": "a"}))
+        .unwrap();
+    assert_eq!(routed.route(&token).unwrap().validation(), &expected);
+}
