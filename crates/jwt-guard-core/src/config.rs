@@ -54,8 +54,7 @@
 //! verification that needs them. `VerifierConfig::load` (with the `remote` feature) fetches
 //! them all before returning and fails fast when one cannot be loaded.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -64,13 +63,16 @@ use crate::algorithm::Algorithm;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::TokenLocations;
-use crate::jwk::Jwk;
-use crate::key::{Key, KeySet};
-use crate::redirect::RedirectPolicy;
 use crate::verifier::{Validation, Verifier, VerifierBuilder};
 
+mod keys;
 pub(crate) mod parse;
+mod remote;
 mod shared;
+
+pub use keys::KeyConfig;
+pub use remote::RemoteConfig;
+use remote::*;
 
 use shared::provider_fields;
 
@@ -168,243 +170,7 @@ provider_fields! {
     }
 }
 
-/// One `[[keys]]` entry: optional `kid` and `alg`, plus exactly one source.
-#[derive(Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct KeyConfig {
-    /// Key id (not allowed with `jwks_file`, whose keys carry their own).
-    #[serde(default)]
-    pub kid: Option<String>,
-    /// Binds the key to this one algorithm.
-    #[serde(default)]
-    pub alg: Option<Algorithm>,
-    /// HMAC secret as UTF-8 text.
-    #[serde(default)]
-    pub secret: Option<String>,
-    /// HMAC secret in base64.
-    #[serde(default)]
-    pub secret_base64: Option<String>,
-    /// Name of an environment variable holding the HMAC secret.
-    #[serde(default)]
-    pub secret_env: Option<String>,
-    /// Path of a PEM file (public key, private key or certificate).
-    #[serde(default)]
-    pub pem_file: Option<PathBuf>,
-    /// Inline PEM text.
-    #[serde(default)]
-    pub pem: Option<String>,
-    /// An inline JWK object.
-    #[serde(default)]
-    pub jwk: Option<Jwk>,
-    /// Path of a JWK Set file.
-    #[serde(default)]
-    pub jwks_file: Option<PathBuf>,
-}
-
-impl fmt::Debug for KeyConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |o: &Option<String>| o.as_ref().map(|_| "[redacted]");
-        f.debug_struct("KeyConfig")
-            .field("kid", &self.kid)
-            .field("alg", &self.alg)
-            .field("secret", &redacted(&self.secret))
-            .field("secret_base64", &redacted(&self.secret_base64))
-            .field("secret_env", &self.secret_env)
-            .field("pem_file", &self.pem_file)
-            .field("pem", &redacted(&self.pem))
-            .field("jwk", &self.jwk)
-            .field("jwks_file", &self.jwks_file)
-            .finish()
-    }
-}
-
-impl KeyConfig {
-    /// Loads the key(s) this entry describes; relative paths are resolved against `base_dir`.
-    ///
-    /// # Errors
-    /// [`crate::ErrorKind::InvalidConfig`] naming the field (`keys[i].pem_file`, ...).
-    pub fn load(&self, base_dir: &Path) -> Result<Vec<Key>> {
-        let sources = [
-            self.secret.is_some(),
-            self.secret_base64.is_some(),
-            self.secret_env.is_some(),
-            self.pem_file.is_some(),
-            self.pem.is_some(),
-            self.jwk.is_some(),
-            self.jwks_file.is_some(),
-        ];
-        match sources.iter().filter(|s| **s).count() {
-            1 => {}
-            0 => {
-                return Err(Error::config(
-                    "",
-                    "needs one of secret, secret_base64, secret_env, pem_file, pem, jwk, jwks_file",
-                ));
-            }
-            _ => {
-                return Err(Error::config(
-                    "",
-                    "give only one of secret, secret_base64, secret_env, pem_file, pem, jwk, jwks_file",
-                ));
-            }
-        }
-        // Errors name the field and never repeat a secret: a path or a variable name is shown
-        // only when it looks like one (not key text or a secret written into the wrong field).
-        let read = |field: &'static str, path: &Path| {
-            let full = base_dir.join(path);
-            std::fs::read(&full).map_err(|e| {
-                let reason = if looks_like_path(path) {
-                    format!("cannot read {}: {e}", full.display())
-                } else {
-                    format!(
-                        "cannot read the file (its name is not shown: it looks like key text): {e}"
-                    )
-                };
-                Error::config(field, reason)
-            })
-        };
-        let in_field = |field: &'static str| move |e: Error| Error::config(field, e.to_string());
-        let keys = if let Some(secret) = &self.secret {
-            vec![Key::hmac(secret.as_bytes()).map_err(in_field("secret"))?]
-        } else if let Some(secret) = &self.secret_base64 {
-            vec![Key::hmac_base64(secret).map_err(in_field("secret_base64"))?]
-        } else if let Some(var) = &self.secret_env {
-            let secret = std::env::var_os(var).ok_or_else(|| {
-                let reason = if looks_like_variable(var) {
-                    format!("environment variable {var} is not set")
-                } else {
-                    "the environment variable it names is not set (the name is not shown: it is \
-                     not in upper case, and may be a secret written into the wrong field)"
-                        .to_owned()
-                };
-                Error::config("secret_env", reason)
-            })?;
-            vec![Key::hmac(secret.as_encoded_bytes()).map_err(in_field("secret_env"))?]
-        } else if let Some(path) = &self.pem_file {
-            vec![Key::from_pem(read("pem_file", path)?).map_err(in_field("pem_file"))?]
-        } else if let Some(pem) = &self.pem {
-            vec![Key::from_pem(pem.as_bytes()).map_err(in_field("pem"))?]
-        } else if let Some(jwk) = &self.jwk {
-            vec![Key::from_jwk(jwk).map_err(in_field("jwk"))?]
-        } else if let Some(path) = &self.jwks_file {
-            if self.kid.is_some() {
-                return Err(Error::config(
-                    "kid",
-                    "not allowed with jwks_file (its keys carry their own kid)",
-                ));
-            }
-            let text = read("jwks_file", path)?;
-            let text = String::from_utf8(text)
-                .map_err(|_| Error::config("jwks_file", "the file is not UTF-8"))?;
-            KeySet::from_jwks_json(&text)
-                .map_err(in_field("jwks_file"))?
-                .keys()
-                .to_vec()
-        } else {
-            Vec::new()
-        };
-        keys.into_iter()
-            .map(|mut key| {
-                if let Some(kid) = &self.kid {
-                    key = key.with_kid(kid.clone());
-                }
-                match self.alg {
-                    Some(alg) => key.with_algorithm(alg).map_err(in_field("alg")),
-                    None => Ok(key),
-                }
-            })
-            .collect()
-    }
-}
-
-/// Whether a configured path can be shown in an error: no control characters (key text has
-/// line breaks), no braces or quotes (JSON), no `-----` (PEM armor).
-fn looks_like_path(path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    !text.contains("-----")
-        && !text
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '{' | '}' | '"'))
-}
-
-/// Whether an environment variable name can be shown in an error: the conventional form
-/// (`[A-Z_][A-Z0-9_]*`, at most 64 bytes). A random secret is almost never all upper case.
-fn looks_like_variable(name: &str) -> bool {
-    name.len() <= 64
-        && name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The `[remote]` table: how a remote JWK Set is fetched and cached. Every field is optional;
-/// the defaults are those of `jwt_guard_core::remote::RemoteJwks` (feature `remote`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct RemoteConfig {
-    /// Allow plain `http` to any host (default: only to loopback addresses).
-    #[serde(default)]
-    pub allow_http: Option<bool>,
-    /// Which redirects to follow: `"none"` (default) or `"same-origin"` (same scheme, host and
-    /// port; never `https` to `http`).
-    #[serde(default)]
-    pub redirects: Option<RedirectPolicy>,
-    /// Timeout of each HTTP request, in seconds (default 5).
-    #[serde(default)]
-    pub timeout_secs: Option<u64>,
-    /// Largest accepted response body, in bytes (default 1048576).
-    #[serde(default)]
-    pub max_body_bytes: Option<usize>,
-    /// Key lifetime without `Cache-Control: max-age`, in seconds (default 600).
-    #[serde(default)]
-    pub ttl_secs: Option<u64>,
-    /// Shortest lifetime `Cache-Control` can set, in seconds (default 60).
-    #[serde(default)]
-    pub min_ttl_secs: Option<u64>,
-    /// Longest lifetime `Cache-Control` can set, in seconds (default 86400).
-    #[serde(default)]
-    pub max_ttl_secs: Option<u64>,
-    /// Minimum time between two fetches, in seconds (default 30).
-    #[serde(default)]
-    pub cooldown_secs: Option<u64>,
-    /// How long past their lifetime the last good keys serve while refreshes fail, in seconds
-    /// (default 86400).
-    #[serde(default)]
-    pub max_stale_secs: Option<u64>,
-}
-
-/// The algorithms a remote key set allows when the config names none: every asymmetric one
-/// (each key still serves only the algorithms of its own type and `alg`); never HMAC.
-const REMOTE_DEFAULT_ALGORITHMS: [Algorithm; 10] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::ES512,
-    Algorithm::EdDSA,
-];
-
-#[cfg(feature = "remote")]
-type RemoteSource = crate::remote::RemoteJwks;
-
-/// Without the `remote` feature no remote source can exist.
-#[cfg(not(feature = "remote"))]
-#[derive(Debug)]
-enum RemoteSource {}
-
-/// The remote sources a config created, with the field that named each (for eager loading).
-type Remotes = Vec<(String, RemoteSource)>;
-
-fn field(prefix: &str, name: &str) -> String {
+pub(super) fn field(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_owned()
     } else {
@@ -720,121 +486,10 @@ static NO_REMOTE_SETTINGS: RemoteConfig = RemoteConfig {
     max_stale_secs: None,
 };
 
-#[cfg_attr(not(feature = "remote"), allow(dead_code))]
-enum RemoteLocation<'a> {
-    Jwks(&'a str),
-    Issuer(&'a str),
-}
-
-#[cfg(feature = "remote")]
-fn remote_source(
-    location: RemoteLocation<'_>,
-    location_field: &str,
-    settings: &RemoteConfig,
-    settings_prefix: &str,
-) -> Result<RemoteSource> {
-    use crate::remote::RemoteJwks;
-    use std::time::Duration;
-    let mut builder = match location {
-        RemoteLocation::Jwks(url) => RemoteJwks::builder(url),
-        RemoteLocation::Issuer(issuer) => RemoteJwks::discover(issuer),
-    };
-    let secs = Duration::from_secs;
-    if let Some(allow) = settings.allow_http {
-        builder = builder.allow_http(allow);
-    }
-    if let Some(policy) = settings.redirects {
-        builder = builder.redirects(policy);
-    }
-    if let Some(t) = settings.timeout_secs {
-        builder = builder.timeout(secs(t));
-    }
-    if let Some(max) = settings.max_body_bytes {
-        builder = builder.max_body_bytes(max);
-    }
-    if let Some(t) = settings.ttl_secs {
-        builder = builder.ttl(secs(t));
-    }
-    if let Some(t) = settings.min_ttl_secs {
-        builder = builder.min_ttl(secs(t));
-    }
-    if let Some(t) = settings.max_ttl_secs {
-        builder = builder.max_ttl(secs(t));
-    }
-    if let Some(t) = settings.cooldown_secs {
-        builder = builder.cooldown(secs(t));
-    }
-    if let Some(t) = settings.max_stale_secs {
-        builder = builder.max_stale(secs(t));
-    }
-    builder.build().map_err(|e| match e.into_kind() {
-        crate::ErrorKind::InvalidConfig {
-            field: name,
-            reason,
-        } => {
-            let name = match name.as_ref() {
-                "jwks_url" | "oidc_issuer" => location_field.to_owned(),
-                "max_body_bytes" => field(settings_prefix, "max_body_bytes"),
-                "client" => settings_prefix.to_owned(),
-                other => field(settings_prefix, &format!("{other}_secs")),
-            };
-            Error::config(name, reason)
-        }
-        kind => Error::new(kind),
-    })
-}
-
-#[cfg(not(feature = "remote"))]
-fn remote_source(
-    _location: RemoteLocation<'_>,
-    location_field: &str,
-    _settings: &RemoteConfig,
-    _settings_prefix: &str,
-) -> Result<RemoteSource> {
-    Err(Error::config(
-        location_field.to_owned(),
-        "a remote key set needs the `remote` cargo feature (of jwt-guard-core, or of jwt-guard)",
-    ))
-}
-
-#[cfg(feature = "remote")]
-fn remote_key_source(source: &RemoteSource) -> std::sync::Arc<dyn crate::verifier::KeySource> {
-    std::sync::Arc::new(source.clone())
-}
-
-#[cfg(not(feature = "remote"))]
-fn remote_key_source(source: &RemoteSource) -> std::sync::Arc<dyn crate::verifier::KeySource> {
-    match *source {}
-}
-
-/// Which remote key set failed to load, and why (the source of the `key_unavailable` error of
-/// `VerifierConfig::load`).
-#[cfg(feature = "remote")]
-#[derive(Debug)]
-struct LoadError {
-    field: String,
-    source: Error,
-}
-
-#[cfg(feature = "remote")]
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot load the key set of `{}`", self.field)
-    }
-}
-
-#[cfg(feature = "remote")]
-impl std::error::Error for LoadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        // Why the fetch failed (the `key_unavailable` wrapper around it would repeat itself).
-        std::error::Error::source(&self.source).or(Some(&self.source))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::{ErrorKind, Key};
 
     fn parse(text: &str) -> VerifierConfig {
         toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
