@@ -2,211 +2,33 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use arc_swap::ArcSwapOption;
-
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::algorithm::Algorithm;
 use crate::b64;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
-use crate::key::{Key, KeySet};
-use crate::token::{self, Header, RawClaims, RegisteredClaims, TeeState};
+use crate::key::KeySet;
+use crate::token::{self, Header, RawClaims, TeeState};
 
-/// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
-pub const DEFAULT_LEEWAY_SECS: u64 = 60;
-/// Default maximum token length: 16 KiB, checked before any decoding.
-pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
-/// Default maximum length of the header segment (base64url, before decoding): 2 KiB.
-pub const DEFAULT_MAX_HEADER_BYTES: usize = 2 * 1024;
-/// Default maximum number of keys tried for a token without `kid`: 4.
-pub const DEFAULT_MAX_KEYS_WITHOUT_KID: usize = 4;
-/// At most this many names in [`Validation::required_claims`].
-pub const MAX_REQUIRED_CLAIMS: usize = 64;
+mod builder;
+mod memo;
+mod validation;
+mod verified;
 
-/// The rules a token must meet, besides its signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Validation {
-    /// The algorithm allow-list (required, non-empty). `none` can never be listed.
-    pub algorithms: AlgorithmSet,
-    /// Accepted issuers (`iss` must equal one); empty: `iss` is not checked.
-    pub issuers: Vec<String>,
-    /// Accepted audiences (`aud` must name at least one); empty: a token with `aud` is
-    /// rejected unless [`Validation::skip_audience_check`] is set.
-    pub audiences: Vec<String>,
-    /// Explicit opt-out: do not check `aud` at all.
-    pub skip_audience_check: bool,
-    /// The exact `sub` required, if any.
-    pub subject: Option<String>,
-    /// Clock skew allowed for `exp`, `nbf` and `iat`, in seconds.
-    pub leeway_secs: u64,
-    /// Whether `exp` must be present (default `true`).
-    pub require_exp: bool,
-    /// Claims that must be present (and not `null`).
-    pub required_claims: Vec<String>,
-    /// The header `typ` required, if any (compared case-insensitively, `application/` optional:
-    /// `at+jwt` equals `application/at+jwt`, RFC 9068).
-    pub typ: Option<String>,
-    /// Maximum age from `iat`, in seconds (requires `iat`).
-    pub max_age_secs: Option<u64>,
-    /// Maximum token length in bytes.
-    pub max_token_bytes: usize,
-    /// Maximum length of the header segment in bytes (base64url, checked before decoding: the
-    /// header is read before the signature, so its size is what a forger controls).
-    pub max_header_bytes: usize,
-    /// A token without `kid` is tried against every key allowed for its `alg`, if there are at
-    /// most this many; with more, it is `unknown_key` and no key is tried (default 4).
-    pub max_keys_without_kid: usize,
-    /// Whether a token must name its key (`kid`); without one it is `unknown_key` (default
-    /// `false`: PyJWT and many issuers sign without `kid`).
-    pub require_kid: bool,
-    /// `crit` header names this application understands (anything else in `crit` is rejected).
-    pub critical_extensions: Vec<String>,
-}
-
-impl Default for Validation {
-    fn default() -> Self {
-        Validation {
-            algorithms: AlgorithmSet::EMPTY,
-            issuers: Vec::new(),
-            audiences: Vec::new(),
-            skip_audience_check: false,
-            subject: None,
-            leeway_secs: DEFAULT_LEEWAY_SECS,
-            require_exp: true,
-            required_claims: Vec::new(),
-            typ: None,
-            max_age_secs: None,
-            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
-            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
-            max_keys_without_kid: DEFAULT_MAX_KEYS_WITHOUT_KID,
-            require_kid: false,
-            critical_extensions: Vec::new(),
-        }
-    }
-}
-
-impl Validation {
-    /// Default rules allowing exactly `algorithms`.
-    pub fn new(algorithms: impl IntoIterator<Item = Algorithm>) -> Validation {
-        Validation {
-            algorithms: algorithms.into_iter().collect(),
-            ..Validation::default()
-        }
-    }
-
-    fn check(&self) -> Result<()> {
-        if self.algorithms.is_empty() {
-            return Err(Error::config(
-                "algorithms",
-                "at least one algorithm must be allowed",
-            ));
-        }
-        if self.required_claims.len() > MAX_REQUIRED_CLAIMS {
-            return Err(Error::config(
-                "required_claims",
-                format!("at most {MAX_REQUIRED_CLAIMS} claims can be required"),
-            ));
-        }
-        if self.max_token_bytes == 0 {
-            return Err(Error::config(
-                "max_token_bytes",
-                "must be greater than zero",
-            ));
-        }
-        if self.max_header_bytes == 0 {
-            return Err(Error::config(
-                "max_header_bytes",
-                "must be greater than zero",
-            ));
-        }
-        if self.max_keys_without_kid == 0 {
-            return Err(Error::config(
-                "max_keys_without_kid",
-                "must be greater than zero (use require_kid to refuse tokens without kid)",
-            ));
-        }
-        if self.leeway_secs > i64::MAX as u64 / 4 {
-            return Err(Error::config("leeway_secs", "is out of range"));
-        }
-        if self.max_age_secs.is_some_and(|m| m > i64::MAX as u64 / 4) {
-            return Err(Error::config("max_age_secs", "is out of range"));
-        }
-        Ok(())
-    }
-}
-
-fn typ_matches(expected: &str, actual: &str) -> bool {
-    fn strip(s: &str) -> &str {
-        match s.get(..12) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => s.get(12..).unwrap_or(s),
-            _ => s,
-        }
-    }
-    strip(expected).eq_ignore_ascii_case(strip(actual))
-}
-
-/// A verified token: its header and its (authentic, checked) claims as JSON, to be
-/// deserialized into any type with [`VerifiedToken::claims`].
-#[derive(Clone)]
-pub struct VerifiedToken {
-    header: Header,
-    payload: Box<[u8]>,
-}
-
-impl VerifiedToken {
-    /// The header.
-    pub fn header(&self) -> &Header {
-        &self.header
-    }
-
-    /// The claims JSON text (verified).
-    pub fn payload_json(&self) -> &[u8] {
-        &self.payload
-    }
-
-    /// The claims as `T`.
-    ///
-    /// # Errors
-    /// [`ErrorKind::ClaimsMismatch`] if they do not deserialize into `T`.
-    pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.payload)
-            .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))
-    }
-
-    /// The registered claims.
-    ///
-    /// # Errors
-    /// As [`VerifiedToken::claims`] (cannot fail for a token that passed verification).
-    pub fn registered(&self) -> Result<RegisteredClaims> {
-        self.claims()
-    }
-}
-
-impl fmt::Debug for VerifiedToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifiedToken")
-            .field("header", &self.header)
-            .field("payload", &"[redacted]")
-            .finish()
-    }
-}
-
-/// A verified token's header and claims.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenData<T> {
-    /// The header.
-    pub header: Header,
-    /// The claims.
-    pub claims: T,
-}
+pub use builder::VerifierBuilder;
+use memo::*;
+use validation::*;
+pub use validation::{
+    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
+    DEFAULT_MAX_TOKEN_BYTES, MAX_REQUIRED_CLAIMS, Validation,
+};
+pub use verified::{TokenData, VerifiedToken};
 
 /// Where a verifier's keys come from when they are not a fixed [`KeySet`]: a remote JWK Set
 /// that is fetched, cached and refreshed (see the `remote` module when enabled), or your own.
@@ -252,54 +74,6 @@ enum Inner {
         /// The union of the routes' rules, for display (algorithms, issuers, audiences).
         summary: Validation,
     },
-}
-
-/// Parsed headers of recently verified tokens, keyed by their exact base64url text: tokens from
-/// one issuer and key share a byte-identical header, so its decode, parse and checks are done
-/// once. Lock-free (one atomic pointer load per lookup); an entry is stored only after a
-/// signature verified under it, so junk headers cannot fill it. A hit yields exactly what a fresh
-/// parse of the same bytes would, under the same (immutable) validation rules.
-struct HeaderMemo {
-    slots: [ArcSwapOption<MemoEntry>; HEADER_MEMO_SLOTS],
-}
-
-const HEADER_MEMO_SLOTS: usize = 16;
-
-struct MemoEntry {
-    segment: Box<str>,
-    header: Header,
-}
-
-impl HeaderMemo {
-    fn new() -> HeaderMemo {
-        HeaderMemo {
-            slots: std::array::from_fn(|_| ArcSwapOption::empty()),
-        }
-    }
-
-    fn slot(&self, segment: &str) -> Option<&ArcSwapOption<MemoEntry>> {
-        // Attacker-chosen input can at worst make two headers share a slot.
-        let hash = token::fingerprint(segment.as_bytes());
-        let index = usize::try_from(hash % HEADER_MEMO_SLOTS as u64).unwrap_or(0);
-        self.slots.get(index)
-    }
-
-    fn get(&self, segment: &str) -> Option<Header> {
-        let guard = self.slot(segment)?.load();
-        guard
-            .as_ref()
-            .filter(|e| *e.segment == *segment)
-            .map(|e| e.header.clone())
-    }
-
-    fn put(&self, segment: &str, header: &Header) {
-        if let Some(slot) = self.slot(segment) {
-            slot.store(Some(Arc::new(MemoEntry {
-                segment: segment.into(),
-                header: header.clone(),
-            })));
-        }
-    }
 }
 
 /// Verifies tokens against a key set and a [`Validation`]. Build once (keys are parsed at
@@ -812,191 +586,10 @@ impl fmt::Debug for Verifier {
     }
 }
 
-/// Builds a [`Verifier`]; see [`Validation`] for what each rule means.
-#[derive(Debug, Default)]
-#[must_use]
-pub struct VerifierBuilder {
-    keys: KeySet,
-    source: Option<Arc<dyn KeySource>>,
-    validation: Validation,
-    clock: Option<Arc<dyn Clock>>,
-}
-
-impl VerifierBuilder {
-    /// Allows exactly these algorithms (required).
-    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.validation.algorithms = algorithms.into_iter().collect();
-        self
-    }
-
-    /// Adds a key.
-    pub fn key(mut self, key: Key) -> Self {
-        self.keys.push(key);
-        self
-    }
-
-    /// Adds every key of a set.
-    pub fn keys(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
-        for key in keys {
-            self.keys.push(key);
-        }
-        self
-    }
-
-    /// Takes keys from `source` (for example a remote JWK Set) instead of fixed keys; keys added
-    /// with [`VerifierBuilder::key`] are then ignored.
-    pub fn key_source(mut self, source: Arc<dyn KeySource>) -> Self {
-        self.source = Some(source);
-        self
-    }
-
-    /// Accepts this issuer (may be called more than once).
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.validation.issuers.push(issuer.into());
-        self
-    }
-
-    /// Accepts these issuers.
-    pub fn issuers<I: IntoIterator<Item = S>, S: Into<String>>(mut self, issuers: I) -> Self {
-        self.validation
-            .issuers
-            .extend(issuers.into_iter().map(Into::into));
-        self
-    }
-
-    /// Accepts this audience (may be called more than once).
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.validation.audiences.push(audience.into());
-        self
-    }
-
-    /// Accepts these audiences.
-    pub fn audiences<I: IntoIterator<Item = S>, S: Into<String>>(mut self, audiences: I) -> Self {
-        self.validation
-            .audiences
-            .extend(audiences.into_iter().map(Into::into));
-        self
-    }
-
-    /// Explicit opt-out: do not check `aud` (by default a token carrying `aud` is rejected when
-    /// no audience is configured, as RFC 7519 §4.1.3 and PyJWT do).
-    pub fn skip_audience_check(mut self) -> Self {
-        self.validation.skip_audience_check = true;
-        self
-    }
-
-    /// Requires `sub` to equal `subject`.
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.validation.subject = Some(subject.into());
-        self
-    }
-
-    /// Clock skew allowed for `exp`, `nbf`, `iat` (default 60 s).
-    pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.validation.leeway_secs = leeway.as_secs();
-        self
-    }
-
-    /// Whether `exp` must be present (default `true`).
-    pub fn require_exp(mut self, require: bool) -> Self {
-        self.validation.require_exp = require;
-        self
-    }
-
-    /// Claims that must be present.
-    pub fn required_claims<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        claims: I,
-    ) -> Self {
-        self.validation
-            .required_claims
-            .extend(claims.into_iter().map(Into::into));
-        self
-    }
-
-    /// Requires the header `typ` (for example `at+jwt`, RFC 9068).
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.validation.typ = Some(typ.into());
-        self
-    }
-
-    /// Rejects tokens whose `iat` is older than `max_age` (requires `iat`).
-    pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.validation.max_age_secs = Some(max_age.as_secs());
-        self
-    }
-
-    /// Maximum token length in bytes (default 16 KiB).
-    pub fn max_token_bytes(mut self, max: usize) -> Self {
-        self.validation.max_token_bytes = max;
-        self
-    }
-
-    /// Maximum header segment length in bytes (default 2048), checked before decoding.
-    pub fn max_header_bytes(mut self, max: usize) -> Self {
-        self.validation.max_header_bytes = max;
-        self
-    }
-
-    /// How many keys a token without `kid` may be tried against (default 4); a token without
-    /// `kid` facing more keys for its `alg` is `unknown_key`.
-    pub fn max_keys_without_kid(mut self, max: usize) -> Self {
-        self.validation.max_keys_without_kid = max;
-        self
-    }
-
-    /// Whether a token must carry `kid` (default `false`); without it, `unknown_key`.
-    pub fn require_kid(mut self, require: bool) -> Self {
-        self.validation.require_kid = require;
-        self
-    }
-
-    /// `crit` names this application understands.
-    pub fn critical_extensions<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        names: I,
-    ) -> Self {
-        self.validation
-            .critical_extensions
-            .extend(names.into_iter().map(Into::into));
-        self
-    }
-
-    /// Replaces all rules at once.
-    pub fn validation(mut self, validation: Validation) -> Self {
-        self.validation = validation;
-        self
-    }
-
-    /// Uses `clock` instead of the system clock (for tests).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Some(Arc::new(clock));
-        self
-    }
-
-    /// Uses `clock`, which other verifiers may share (the providers of one config).
-    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Builds the verifier.
-    ///
-    /// # Errors
-    /// As [`Verifier::new`].
-    pub fn build(self) -> Result<Verifier> {
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let keys = match self.source {
-            Some(source) => Keys::Source(source),
-            None => Keys::Static(Arc::new(self.keys)),
-        };
-        Verifier::from_parts(keys, self.validation, clock)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Key;
 
     #[test]
     fn typ_comparison() {
