@@ -59,7 +59,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (config, base_dir, addr) = common::settings()?;
-    let middleware = JwtMiddleware::from_config_in(&config, &base_dir)?;
+    let middleware = JwtMiddleware::from_config(&config)?;
     // Ctrl-C (SIGINT) and SIGTERM stop it gracefully: actix-web handles the signals.
     let server =
         HttpServer::new(move || App::new().configure(routes(middleware.clone()))).bind(addr)?;

@@ -51,7 +51,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (config, base_dir, addr) = common::settings()?;
-    let layer = JwtLayer::from_config_in(&config, &base_dir)?;
+    let layer = JwtLayer::from_config(&config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     common::print_banner("axum", listener.local_addr()?, &config, &base_dir);
 

@@ -165,8 +165,8 @@ async fn serve_example(config_text: &str, name: &str) -> (String, tokio::task::J
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.toml");
     std::fs::write(&path, config_text).unwrap();
-    let (config, base_dir) = quickstart::common::load_config(Some(&path)).unwrap();
-    let layer = JwtLayer::from_config_in(&config, &base_dir).unwrap();
+    let (config, _) = quickstart::common::load_config(Some(&path)).unwrap();
+    let layer = JwtLayer::from_config(&config).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

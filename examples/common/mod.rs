@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use jwt_guard_core::{ConfigFormat, Signer, TimeClaims, VerifierConfig};
+use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
 use serde_json::json;
 
 /// The embedded default config. DEMO ONLY: the secret below is in a public source file, so
@@ -40,15 +40,10 @@ pub(crate) fn load_config(path: Option<&Path>) -> Result<(VerifierConfig, PathBu
             VerifierConfig::from_toml(DEMO_CONFIG).map_err(|e| format!("demo config: {e}"))?;
         return Ok((config, PathBuf::from(".")));
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let base_dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+    // The one rule: a config read from a file resolves its relative paths against the file's
+    // directory, wherever it is built (`JwtLayer::from_config` too).
+    let config = VerifierConfig::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let base_dir = config.resolve_dir().to_path_buf();
     Ok((config, base_dir))
 }
 

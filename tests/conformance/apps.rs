@@ -17,8 +17,12 @@ pub(crate) struct Setup {
     pub(crate) main: BearerAuth,
     /// As `main` without an audience.
     pub(crate) noaud: BearerAuth,
-    /// The `/everywhere` config (TOML, with a `[token]` table).
+    /// The `/everywhere` config (TOML, with a `[token]` table), read with
+    /// `VerifierConfig::from_file` from a temporary directory that also holds the key file it
+    /// names by a relative path: built by `from_config`, it resolves against that directory.
     pub(crate) everywhere: VerifierConfig,
+    /// Keeps that directory until the servers stop.
+    _everywhere_dir: tempfile::TempDir,
     /// As `main`, reading the `x-api-token` header only.
     pub(crate) custom: BearerAuth,
     /// The `/config` config (TOML, HS256 only, `[token]` header `x-token` + cookie + query),
@@ -90,7 +94,13 @@ impl Setup {
             builder.build().unwrap()
         };
         let main = BearerAuth::new(verifier(true)).with_realm(REALM);
-        let everywhere: VerifierConfig = toml::from_str(&format!(
+        let everywhere_dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            fixture_dir().join("p256.pub.pem"),
+            everywhere_dir.path().join("p256.pub.pem"),
+        )
+        .unwrap();
+        let everywhere_text = format!(
             r#"
             algorithms = ["HS256", "ES256"]
             issuers = ["{ISSUER}"]
@@ -109,8 +119,10 @@ impl Setup {
             cookie = "session"
             query = true
             "#
-        ))
-        .unwrap();
+        );
+        let everywhere_file = everywhere_dir.path().join("everywhere.toml");
+        std::fs::write(&everywhere_file, everywhere_text).unwrap();
+        let everywhere = VerifierConfig::from_file(&everywhere_file).unwrap();
         let config: VerifierConfig = toml::from_str(&format!(
             r#"
             algorithms = ["HS256"]
@@ -135,6 +147,7 @@ impl Setup {
             noaud: BearerAuth::new(verifier(false)).with_realm(REALM),
             main,
             everywhere,
+            _everywhere_dir: everywhere_dir,
             config,
             nest: Nesting::new(),
         })
@@ -282,7 +295,7 @@ pub(crate) mod axum_app {
         let in_one = |path: &str, handler, layer: JwtLayer| {
             Router::new().route(path, handler).route_layer(layer)
         };
-        let everywhere = JwtLayer::from_config_in(&setup.everywhere, &fixture_dir())
+        let everywhere = JwtLayer::from_config(&setup.everywhere)
             .unwrap()
             .with_realm(REALM);
         let config = JwtLayer::from_config(&setup.config)
@@ -401,7 +414,7 @@ pub(crate) mod actix_app {
             let admin_only = |path: &str| {
                 guarded(path, RequireScopes::all(["admin"])).route(web::get().to(admin))
             };
-            let everywhere = JwtMiddleware::from_config_in(&setup.everywhere, &fixture_dir())
+            let everywhere = JwtMiddleware::from_config(&setup.everywhere)
                 .unwrap()
                 .with_realm(REALM);
             let from_config = JwtMiddleware::from_config(&setup.config)

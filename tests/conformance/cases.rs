@@ -11,7 +11,7 @@
 //! | `/admin` | as `/me`, plus `RequireScopes::all(["admin"])`; answers `{"admin": true}` |
 //! | `/read-write`, `/write-or-admin` | as `/me`, plus `RequireScopes::all(["read", "write"])`, `RequireScopes::any(["write", "admin"])`; answer `{"scoped": true}` |
 //! | `/noaud/me` | as `/me` without a configured audience |
-//! | `/everywhere/me` | from a TOML config (`from_config_in`): HS256 and ES256 only, `[token]` header + cookie `session` + query `access_token` |
+//! | `/everywhere/me` | from a TOML config file with a relative key path (`VerifierConfig::from_file` + `from_config`): HS256 and ES256 only, `[token]` header + cookie `session` + query `access_token` |
 //! | `/config/me` | from a TOML config (`from_config`): HS256 only, `[token]` header `x-token` + cookie `session` + query `access_token` |
 //! | `/custom/me` | as `/me`, token in the `x-api-token` header only |
 //! | `/optional/me` | as `/me`, optional mode, `Option<Claims<T>>`; answers `{"sub": null}` when anonymous |

@@ -54,7 +54,7 @@
 //! verification that needs them. `VerifierConfig::load` (with the `remote` feature) fetches
 //! them all before returning and fails fast when one cannot be loaded.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -152,6 +152,11 @@ provider_fields! {
         /// Where HTTP requests carry the token (the `[token]` table; default: the
         /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
         pub token: TokenLocations,
+        /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
+        /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
+        /// (the current directory). Not a config key.
+        #[serde(skip)]
+        pub base_dir: Option<PathBuf>,
     }
 
     /// One `[[providers]]` entry: an issuer with its own keys and rules. A token whose `iss`
@@ -186,6 +191,33 @@ impl VerifierConfig {
     /// fault and what is wrong, never a value of the text.
     pub fn from_toml(text: &str) -> Result<VerifierConfig> {
         VerifierConfig::from_text(text, ConfigFormat::Toml)
+    }
+
+    /// Reads a config file: JSON when its name ends in `.json`, TOML otherwise
+    /// ([`ConfigFormat::for_path`]). Relative paths in it (`pem_file`, `jwks_file`) then resolve
+    /// against the file's directory wherever the config is built ([`VerifierConfig::build`],
+    /// `JwtLayer::from_config`, `JwtMiddleware::from_config`, the CLI), not against the current
+    /// directory.
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::InvalidConfig`] (field `config`) if the file cannot be read or is not
+    /// UTF-8 (naming the path); as [`VerifierConfig::from_text`] for its content.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<VerifierConfig> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config("config", format!("cannot read {}: {e}", path.display())))?;
+        let mut config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))?;
+        config.base_dir = Some(match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+        Ok(config)
+    }
+
+    /// The directory relative paths resolve against ([`VerifierConfig::base_dir`], or the
+    /// current directory).
+    pub fn resolve_dir(&self) -> &Path {
+        self.base_dir.as_deref().unwrap_or(Path::new("."))
     }
 
     /// Reads a JSON config text.
@@ -229,7 +261,8 @@ impl VerifierConfig {
         })
     }
 
-    /// Builds the verifier, resolving relative paths against the current directory. Makes no
+    /// Builds the verifier, resolving relative paths against [`VerifierConfig::resolve_dir`] (the
+    /// config file's directory after [`VerifierConfig::from_file`], else the current directory). Makes no
     /// network request: remote key sets are fetched by the first verification that needs them
     /// (use `VerifierConfig::load` to fetch them now).
     ///
@@ -237,7 +270,7 @@ impl VerifierConfig {
     /// [`crate::ErrorKind::InvalidConfig`] naming the field at fault (`algorithms`,
     /// `keys[1].pem_file`, `jwks_url`, `remote.ttl_secs`, `providers[0].issuer`, ...).
     pub fn build(&self) -> Result<Verifier> {
-        self.build_in(Path::new("."))
+        self.build_in(self.resolve_dir())
     }
 
     /// Builds the verifier, resolving relative paths against `base_dir` (for example the
@@ -270,7 +303,7 @@ impl VerifierConfig {
     #[cfg(feature = "remote")]
     #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
     pub async fn load(&self) -> Result<Verifier> {
-        self.load_in(Path::new(".")).await
+        self.load_in(self.resolve_dir()).await
     }
 
     /// As [`VerifierConfig::load`], resolving relative paths against `base_dir`.

@@ -1189,3 +1189,48 @@ fn every_rule_reaches_the_verifier_at_top_level_and_in_a_provider() {
         .unwrap();
     assert_eq!(routed.route(&token).unwrap().validation(), &expected);
 }
+
+/// One rule for relative key paths: a config read from a file resolves them against the file's
+/// directory wherever it is built; an in-memory config against the current directory.
+#[test]
+fn a_config_file_resolves_relative_paths_against_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/p256.pub.pem"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("issuer.pub.pem"), pem).unwrap();
+    let text = "algorithms = [\"ES256\"]\n[[keys]]\npem_file = \"issuer.pub.pem\"\n";
+    let file = dir.path().join("verifier.toml");
+    std::fs::write(&file, text).unwrap();
+
+    let config = VerifierConfig::from_file(&file).unwrap();
+    assert_eq!(config.base_dir.as_deref(), Some(dir.path()));
+    assert_eq!(config.resolve_dir(), dir.path());
+    assert_eq!(config.build().unwrap().keys().keys().len(), 1);
+
+    // The same text in memory resolves against the current directory (the crate's here).
+    let in_memory = VerifierConfig::from_toml(text).unwrap();
+    assert_eq!(in_memory.resolve_dir(), Path::new("."));
+    let err = in_memory.build().unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidConfig { field, .. } if field == "keys[0].pem_file"),
+        "{err}"
+    );
+
+    // JSON by extension; an unreadable file names the path.
+    let json = dir.path().join("verifier.json");
+    std::fs::write(
+        &json,
+        r#"{"algorithms": ["ES256"], "keys": [{"pem_file": "issuer.pub.pem"}]}"#,
+    )
+    .unwrap();
+    assert!(VerifierConfig::from_file(&json).unwrap().build().is_ok());
+    let missing = dir.path().join("nope.toml");
+    let err = VerifierConfig::from_file(&missing).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidConfig { field, reason }
+            if field == "config" && reason.starts_with(&format!("cannot read {}", missing.display()))),
+        "{err}"
+    );
+}

@@ -37,13 +37,13 @@ impl BearerAuth {
         }
     }
 
-    /// The verifier and the `[token]` locations a config describes (relative paths against the
-    /// current directory).
+    /// The verifier and the `[token]` locations a config describes (relative paths against
+    /// [`VerifierConfig::resolve_dir`](crate::VerifierConfig::resolve_dir): the file's directory after `VerifierConfig::from_file`).
     ///
     /// # Errors
     /// As [`VerifierConfig::build`](crate::VerifierConfig::build), and [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) for a bad `[token]` table.
     pub fn from_config(config: &VerifierConfig) -> Result<BearerAuth> {
-        BearerAuth::from_config_in(config, Path::new("."))
+        BearerAuth::from_config_in(config, config.resolve_dir())
     }
 
     /// As [`BearerAuth::from_config`], resolving relative paths against `base_dir`.
