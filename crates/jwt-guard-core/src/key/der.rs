@@ -21,9 +21,8 @@ use crate::key::sign::Key;
 
 impl Key {
     /// A key from PEM text: `PUBLIC KEY` (SPKI, or PKCS#1 under that label), `RSA PUBLIC KEY`
-    /// (PKCS#1), `PRIVATE KEY`
-    /// (PKCS#8), `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1) or `CERTIFICATE` (its
-    /// public key). Other blocks (such as `EC PARAMETERS`) are skipped.
+    /// (PKCS#1), `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1) or
+    /// `CERTIFICATE` (its public key). Other blocks (such as `EC PARAMETERS`) are skipped.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidKey`] if no block holds a usable key, or for an Ed25519 public key
