@@ -116,9 +116,9 @@ impl Key {
 }
 
 /// Whether `e` refuses a key that was read but is not acceptable (too weak, or an Ed25519 point
-/// [`check_ed25519_public`] refuses), as opposed to bytes that are not a key of that format:
-/// [`Key::from_der`], which tries format after format, reports such a refusal instead of "not a
-/// key".
+/// that `material::check_ed25519_public` refuses), as opposed to bytes that are not a key of that
+/// format: [`Key::from_der`], which tries format after format, reports such a refusal instead of
+/// "not a key".
 fn is_refusal(e: &Error) -> bool {
     match e.kind() {
         ErrorKind::WeakKey(_) => true,
