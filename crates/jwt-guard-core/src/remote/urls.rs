@@ -3,10 +3,10 @@
 //! from `https` to `http`, at most [`MAX_REDIRECTS`].
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 use reqwest::header::HeaderValue;
 use reqwest::{StatusCode, Url};
+use url::Host;
 
 use crate::error::{Error, Result};
 use crate::redirect::RedirectPolicy;
@@ -36,22 +36,20 @@ pub(super) fn check_url(url: &Url, allow_http: bool) -> std::result::Result<(), 
 /// Whether `url` names loopback: the name `localhost` itself (any case, one trailing dot) or a
 /// loopback address (`127.0.0.0/8`, `::1`, `::ffff:127.0.0.0/104`). Not `*.localhost`: whether
 /// such a name resolves to loopback is up to the resolver, and this rule must hold before any
-/// name is resolved. (The URL parser has already turned `127.1`, `0x7f.1`, ... into `127.0.0.1`.)
+/// name is resolved. The host is the URL parser's (which has already turned `127.1`, `0x7f.1`,
+/// ... into `127.0.0.1`, and `[::ffff:7f00:1]` into `[::ffff:127.0.0.1]`).
 fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<Ipv6Addr>().is_ok_and(|ip| {
+    match url.host() {
+        Some(Host::Domain(name)) => name
+            .strip_suffix('.')
+            .unwrap_or(name)
+            .eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => {
             ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        });
+        }
+        None => false,
     }
-    if let Ok(v4) = host.parse::<Ipv4Addr>() {
-        return v4.is_loopback();
-    }
-    host.strip_suffix('.')
-        .unwrap_or(host)
-        .eq_ignore_ascii_case("localhost")
 }
 
 /// The redirects a fetch answers with, as far as this crate follows them (reqwest's set).
@@ -177,6 +175,37 @@ mod tests {
         assert!(check("http://idp.example/jwks", true).is_ok());
         assert!(check("ftp://idp.example/jwks", true).is_err());
         assert!(check("https://user:pass@idp.example/jwks", false).is_err());
+    }
+
+    /// Spellings the URL parser normalizes reach the loopback rule as the address they are.
+    #[test]
+    fn loopback_is_the_parsed_host() {
+        let check = |url: &str| {
+            Url::parse(url)
+                .map_err(|e| e.to_string())
+                .and_then(|u| check_url(&u, false))
+        };
+        for url in [
+            "http://0x7f.1/jwks",
+            "http://127.1/jwks",
+            "http://[0:0:0:0:0:ffff:7f00:1]/jwks",
+            "http://[0::1]/jwks",
+            "http://LocalHost:8080/jwks",
+        ] {
+            assert_eq!(check(url), Ok(()), "{url}");
+        }
+        let refused = Err(
+            "plain http is refused except to loopback addresses (set allow_http to opt out)"
+                .to_owned(),
+        );
+        for url in [
+            "http://127.0.0.1.nip.io/jwks",
+            "http://[::ffff:a00:1]/jwks",
+            "http://[fe80::1]/jwks",
+            "http://128.0.0.1/jwks",
+        ] {
+            assert_eq!(check(url), refused, "{url}");
+        }
     }
 
     #[test]
