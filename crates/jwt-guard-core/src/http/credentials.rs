@@ -144,17 +144,20 @@ pub(super) fn cookie_token<'r, R: TokenSource + ?Sized>(
     Ok(found)
 }
 
+/// The query parameter `name`, read as `application/x-www-form-urlencoded` (`form_urlencoded`,
+/// the URL Standard's reader: `+` is a space, `%XX` a byte). That reader keeps a bad escape as
+/// text and turns bytes that are not UTF-8 into U+FFFD; a value with either is then refused by
+/// the b64token check (which allows neither `%` nor anything outside ASCII), so such a token is
+/// `InvalidSyntax` as with a strict decoder.
 pub(super) fn query_token<'r>(
     query: &'r str,
     name: &str,
 ) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
     let mut found = None;
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if form_decode(key).ok().as_deref() != Some(name) {
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if key != name {
             continue;
         }
-        let value = form_decode(value).map_err(|()| InvalidRequest::InvalidSyntax)?;
         b64token(value.as_bytes())?;
         if found.is_some() {
             return Err(InvalidRequest::Repeated);
@@ -165,31 +168,6 @@ pub(super) fn query_token<'r>(
         });
     }
     Ok(found)
-}
-
-/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; the result must
-/// be UTF-8. Borrows when there is nothing to decode.
-pub(super) fn form_decode(s: &str) -> Result<Cow<'_, str>, ()> {
-    if !s.bytes().any(|b| b == b'%' || b == b'+') {
-        return Ok(Cow::Borrowed(s));
-    }
-    let mut out = Vec::with_capacity(s.len());
-    let mut bytes = s.bytes();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = bytes.next().and_then(|h| (h as char).to_digit(16));
-                let lo = bytes.next().and_then(|l| (l as char).to_digit(16));
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => out.push(u8::try_from(hi * 16 + lo).map_err(|_| ())?),
-                    _ => return Err(()),
-                }
-            }
-            b => out.push(b),
-        }
-    }
-    String::from_utf8(out).map(Cow::Owned).map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -320,11 +298,30 @@ mod tests {
         assert_eq!(l.extract(&hq), Err(InvalidRequest::MultipleLocations));
     }
 
+    /// `application/x-www-form-urlencoded` as the query is read: `+` is a space and `%XX` a byte,
+    /// in names as in values; a value needing no decoding is borrowed from the query; a value
+    /// with a bad escape or bytes that are not UTF-8 is refused (a b64token has neither `%` nor
+    /// anything outside ASCII).
     #[test]
-    fn form_decoding() {
-        assert_eq!(form_decode("a+b%2f").unwrap(), "a b/");
-        assert!(form_decode("%").is_err());
-        assert!(form_decode("%e9").is_err());
-        assert!(matches!(form_decode("plain").unwrap(), Cow::Borrowed(_)));
+    fn query_decoding() {
+        let token = |query: &'static str, name: &str| {
+            query_token(query, name).map(|found| found.map(|t| t.token))
+        };
+        assert_eq!(token("a+b%2f=abc", "a b/"), Ok(Some("abc".into())));
+        assert_eq!(token("t=a%2Eb%2e", "t"), Ok(Some("a.b.".into())));
+        assert!(matches!(
+            token("t=plain", "t"),
+            Ok(Some(Cow::Borrowed("plain")))
+        ));
+        for bad in [
+            "t=%", "t=a%", "t=a%2", "t=a%zz", "t=%e9", "t=%C3%A9", "t=%00", "t=a+b",
+        ] {
+            assert_eq!(token(bad, "t"), Err(InvalidRequest::InvalidSyntax), "{bad}");
+        }
+        assert_eq!(token("t=&u=1", "t"), Err(InvalidRequest::EmptyToken));
+        assert_eq!(token("t=a&&t=b", "t"), Err(InvalidRequest::Repeated));
+        assert_eq!(token("&&x=1&", "t"), Ok(None));
+        // Names decode as the URL Standard decodes them: a stray `%` stays as it is.
+        assert_eq!(token("t%=abc", "t%"), Ok(Some("abc".into())));
     }
 }

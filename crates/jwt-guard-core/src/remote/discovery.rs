@@ -8,7 +8,8 @@
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::{FetchError, check_url};
+use crate::remote::error::FetchError;
+use crate::remote::urls::check_url;
 
 /// The discovery URL of `issuer` (§4: the well-known path is appended to the issuer's path).
 pub(super) fn discovery_url(issuer: &str) -> String {
