@@ -54,6 +54,7 @@ async fn rejections_are_debug_events_with_the_code_and_without_the_token() {
         assert_eq!(events.len(), 1, "{events:?}");
         let event = &events[0];
         assert_eq!(event.level, tracing::Level::DEBUG);
+        assert_eq!(event.target, "jwt_guard");
         assert_eq!(event.field("status"), Some(status.to_string().as_str()));
         assert_eq!(event.field("code"), code);
         assert_eq!(event.field("error"), Some(error));

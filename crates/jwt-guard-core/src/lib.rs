@@ -44,6 +44,11 @@ mod signer;
 mod token;
 mod verifier;
 
+/// The `tracing` target of every event jwt-guard emits (rejections at debug level, server
+/// misconfiguration and missing middleware at error level, remote key set fetches at debug and
+/// warn level): `RUST_LOG=jwt_guard=debug` shows them all, whichever adapter runs.
+pub const LOG_TARGET: &str = "jwt_guard";
+
 /// How jwt-guard's own adapters are wired: not a public API (no semver promise; the adapters pin
 /// the exact core version). Third-party adapters build on [`http::BearerAuth`].
 #[doc(hidden)]

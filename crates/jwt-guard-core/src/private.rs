@@ -353,6 +353,7 @@ impl<A: Adapter> Refusal<A> {
 
     fn unguarded(what: &'static str) -> Refusal<A> {
         tracing::error!(
+            target: crate::LOG_TARGET,
             extractor = what,
             "no {} on this route: add {}; refusing the request as unauthenticated",
             A::MIDDLEWARE,

@@ -11,6 +11,8 @@ use std::thread::ThreadId;
 pub struct Event {
     /// Its level.
     pub level: tracing::Level,
+    /// Its target (jwt-guard's own events: `jwt_guard`).
+    pub target: String,
     /// Its `message` field (empty if it has none).
     pub message: String,
     /// Every field, `message` included, as `(name, value)` (`Debug` form unless a `&str`).
@@ -100,6 +102,7 @@ impl tracing::Subscriber for Capture {
             .unwrap_or_default();
         self.0.lock().unwrap().push(Event {
             level: *event.metadata().level(),
+            target: event.metadata().target().to_owned(),
             message,
             fields: fields.0,
             thread: std::thread::current().id(),

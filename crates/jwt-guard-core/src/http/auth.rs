@@ -105,10 +105,16 @@ impl BearerAuth {
         };
         match rejection.kind() {
             RejectionKind::Server(e) => {
-                tracing::error!(code = e.code(), error = %e, "request refused: server misconfigured");
+                tracing::error!(
+                    target: crate::LOG_TARGET,
+                    code = e.code(),
+                    error = %e,
+                    "request refused: server misconfigured"
+                );
             }
             RejectionKind::InvalidToken(e) => {
                 tracing::debug!(
+                    target: crate::LOG_TARGET,
                     status = rejection.status().as_u16(),
                     error = rejection.error_code(),
                     code = e.code(),
@@ -117,6 +123,7 @@ impl BearerAuth {
             }
             _ => {
                 tracing::debug!(
+                    target: crate::LOG_TARGET,
                     status = rejection.status().as_u16(),
                     error = rejection.error_code(),
                     "bearer request rejected"

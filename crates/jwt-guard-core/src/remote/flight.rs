@@ -146,6 +146,7 @@ impl Shared {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             drop(flight);
             tracing::warn!(
+                target: crate::LOG_TARGET,
                 location = self.location.as_str(),
                 "cannot fetch the JWK Set outside a Tokio runtime"
             );
@@ -202,6 +203,7 @@ impl Shared {
             Ok(Fetched { keys, ttl, url }) => {
                 for skipped in keys.skipped() {
                     tracing::warn!(
+                        target: crate::LOG_TARGET,
                         jwks_uri = %url,
                         index = skipped.index,
                         kid = skipped.kid.as_deref().unwrap_or(""),
@@ -214,6 +216,7 @@ impl Shared {
                     .checked_add(ttl.saturating_add(self.policy.max_stale))
                     .unwrap_or(fetched_at);
                 tracing::debug!(
+                    target: crate::LOG_TARGET,
                     jwks_uri = %url,
                     keys = keys.len(),
                     ttl_secs = ttl.as_secs(),
@@ -248,6 +251,7 @@ impl Shared {
         let now = Instant::now();
         match self.snapshot.load_full() {
             Some(s) if now < s.stale_until => tracing::warn!(
+                target: crate::LOG_TARGET,
                 location,
                 error = %e,
                 age_secs = now.saturating_duration_since(s.fetched_at).as_secs(),
@@ -255,6 +259,7 @@ impl Shared {
                 "JWK Set refresh failed; still using the last good keys"
             ),
             Some(s) => tracing::error!(
+                target: crate::LOG_TARGET,
                 location,
                 error = %e,
                 age_secs = now.saturating_duration_since(s.fetched_at).as_secs(),
@@ -262,6 +267,7 @@ impl Shared {
                  tokens are refused (key_unavailable) until a fetch succeeds"
             ),
             None => tracing::warn!(
+                target: crate::LOG_TARGET,
                 location,
                 error = %e,
                 retry_in_secs = self.policy.cooldown.as_secs(),
