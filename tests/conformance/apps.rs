@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
-use jwt_guard_core::{Verifier, VerifierConfig};
-use serde::Deserialize;
+use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::keys::*;
@@ -153,6 +153,28 @@ pub(crate) struct NeedsEmail {
     pub(crate) email: String,
 }
 
+/// What `/tenant` extracts: the typed-claims pattern the README and the rustdoc of `Claims<T>`
+/// show (registered claims flattened in, custom claims beside them).
+#[derive(Deserialize)]
+pub(crate) struct TenantClaims {
+    #[serde(flatten)]
+    pub(crate) registered: RegisteredClaims,
+    pub(crate) tenant: String,
+    pub(crate) seats: u32,
+    pub(crate) role: Role,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Role {
+    Admin,
+    Member,
+}
+
+pub(crate) fn tenant_body(c: &TenantClaims) -> Value {
+    json!({"sub": c.registered.sub, "tenant": c.tenant, "seats": c.seats, "role": c.role})
+}
+
 pub(crate) fn me_body(sub: &str, alg: &str) -> Value {
     json!({"sub": sub, "alg": alg})
 }
@@ -214,6 +236,10 @@ pub(crate) mod axum_app {
         Json(email_body(&c.email))
     }
 
+    async fn tenant(Claims(c): Claims<TenantClaims>) -> Json<Value> {
+        Json(tenant_body(&c))
+    }
+
     async fn admin() -> Json<Value> {
         Json(admin_body())
     }
@@ -258,6 +284,7 @@ pub(crate) mod axum_app {
         let main = Router::new()
             .route("/me", get(me))
             .route("/email", get(email))
+            .route("/tenant", get(tenant))
             .route("/admin", admin_only())
             .route(
                 "/read-write",
@@ -356,6 +383,10 @@ pub(crate) mod actix_app {
         HttpResponse::Ok().json(email_body(&c.email))
     }
 
+    async fn tenant(Claims(c): Claims<TenantClaims>) -> HttpResponse {
+        HttpResponse::Ok().json(tenant_body(&c))
+    }
+
     async fn admin() -> HttpResponse {
         HttpResponse::Ok().json(admin_body())
     }
@@ -413,6 +444,11 @@ pub(crate) mod actix_app {
                 .service(admin_only("/unguarded/admin"))
                 .service(web::resource("/me").wrap(main()).route(web::get().to(me)))
                 .route("/email", web::get().to(email).wrap(main()))
+                .service(
+                    web::resource("/tenant")
+                        .wrap(main())
+                        .route(web::get().to(tenant)),
+                )
                 .service(admin_only("/admin").wrap(main()))
                 .service(
                     guarded("/read-write", RequireScopes::all(["read", "write"]))

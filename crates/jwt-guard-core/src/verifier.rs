@@ -17,6 +17,7 @@ use crate::b64;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::{Key, KeySet};
+use crate::mismatch::claims_mismatch;
 use crate::token::{self, Header, RawClaims, RegisteredClaims, TeeState};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
@@ -175,10 +176,11 @@ impl VerifiedToken {
     /// The claims as `T`.
     ///
     /// # Errors
-    /// [`ErrorKind::ClaimsMismatch`] if they do not deserialize into `T`.
+    /// [`ErrorKind::ClaimsMismatch`] if they do not deserialize into `T`, with
+    /// [`Error::claims_mismatch_detail`] saying where and why (found by a second read, on this
+    /// error path only).
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.payload)
-            .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))
+        serde_json::from_slice(&self.payload).map_err(|_| claims_mismatch::<T>(&self.payload))
     }
 
     /// The registered claims.
@@ -717,7 +719,7 @@ impl Provider {
                 self.check_claims(&raw)?;
                 match other {
                     Ok(claims) => Ok(claims),
-                    Err(e) => Err(Error::with_source(ErrorKind::ClaimsMismatch, e)),
+                    Err(_) => Err(claims_mismatch::<T>(payload)),
                 }
             }
         }
