@@ -319,6 +319,14 @@ pub(crate) mod axum_app {
             .route("/public", get(public))
             .route("/unguarded/me", get(me))
             .route("/unguarded/admin", admin_only())
+            // Misordered: the last `route_layer` runs first, so the scope guard runs before the
+            // layer and finds nothing.
+            .route(
+                "/misordered/admin",
+                get(admin)
+                    .route_layer(JwtLayer::new(setup.main.clone()))
+                    .route_layer(RequireScopes::all(["admin"])),
+            )
             .merge(main)
             .merge(with_hook)
             .merge(optional_mode)
@@ -442,6 +450,14 @@ pub(crate) mod actix_app {
                 .route("/public", web::get().to(public))
                 .route("/unguarded/me", web::get().to(me))
                 .service(admin_only("/unguarded/admin"))
+                // Misordered: the last `.wrap` runs first, so the scope guard runs before the
+                // middleware and finds nothing.
+                .service(
+                    web::resource("/misordered/admin")
+                        .wrap(main())
+                        .wrap(RequireScopes::all(["admin"]))
+                        .route(web::get().to(admin)),
+                )
                 .service(web::resource("/me").wrap(main()).route(web::get().to(me)))
                 .route("/email", web::get().to(email).wrap(main()))
                 .service(

@@ -19,6 +19,7 @@
 //! | `/optional/claims`, `/optional/email`, `/optional/admin` | optional mode: `Claims<T>` (answers `{"sub"}`), `Option<Claims<T>>` of the `/email` type (answers `{"email"}`, `null` when anonymous), the `/admin` scope guard |
 //! | `/hook/me`, `/hook/email`, `/hook/admin` | as `/me`, `/email`, `/admin`, with an `on_error` hook answering `{"problem", "detail", "status", "code"}` |
 //! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
+//! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
@@ -1096,6 +1097,18 @@ pub(crate) fn table() -> Vec<Case> {
         "no middleware: scope guard, token with the scope",
         "/unguarded/admin",
         vec![Bearer(token(json!({"scope": "admin"})))],
+        unguarded(),
+    ));
+    t.push(case(
+        "misordered: scope guard outside the middleware, token with the scope",
+        "/misordered/admin",
+        vec![Bearer(token(json!({"scope": "admin"})))],
+        unguarded(),
+    ));
+    t.push(case(
+        "misordered: scope guard outside the middleware, no token",
+        "/misordered/admin",
+        vec![],
         unguarded(),
     ));
     t.push(case(

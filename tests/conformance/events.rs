@@ -5,11 +5,14 @@
 //! - A claims-type mismatch (401 `claims_mismatch`) is a debug event naming the field, the
 //!   category and the expected type, never a value of the claims (serde's own messages quote
 //!   them: `invalid type: string "...", expected u32`).
+//! - An extractor or scope guard that no middleware ran before (missing, or misordered) answers
+//!   401 as for no token, and logs at error level both causes and each one's fix, in the terms
+//!   of its framework.
 
 use jwt_guard_test_support::capture::{self, Event, Level};
 use serde_json::json;
 
-use crate::cases::Expect;
+use crate::cases::{Case, Expect};
 use crate::harness::Answer;
 use crate::harness::actix_server::ActixServer;
 use crate::harness::axum_server::AxumServer;
@@ -142,6 +145,56 @@ async fn a_claims_mismatch_logs_where_and_why_never_the_value() {
             events.iter().all(|e| e.field("code").is_none()),
             "{who}: {events:#?}"
         );
+    }
+    axum.stop().await;
+    actix.stop().await;
+}
+
+#[tokio::test]
+async fn a_guard_that_no_middleware_ran_before_logs_both_causes_and_fixes() {
+    capture::install();
+    let (axum, actix) = crate::servers().await;
+    let admin = format!("Bearer {}", token(json!({"scope": "admin"})));
+    let unguarded = crate::cases::table()
+        .into_iter()
+        .find(|c: &Case| c.path == "/misordered/admin")
+        .map(|c| c.expect)
+        .unwrap();
+    let texts = [
+        (
+            "axum",
+            "no JwtLayer ran before RequireScopes: it is missing, or ordered inside \
+             RequireScopes. Missing: add `.layer(JwtLayer::new(..))` (or `.route_layer`). \
+             Misordered: in axum the last `.layer`/`.route_layer` runs first, so add the \
+             JwtLayer after RequireScopes. Refusing the request as unauthenticated.",
+        ),
+        (
+            "actix",
+            "no JwtMiddleware ran before RequireScopes: it is missing, or ordered inside \
+             RequireScopes. Missing: add `.wrap(JwtMiddleware::new(..))` to the app, scope, \
+             resource or route. Misordered: in actix the last `.wrap` runs first, so add the \
+             JwtMiddleware after RequireScopes. Refusing the request as unauthenticated.",
+        ),
+    ];
+    for path in ["/misordered/admin", "/unguarded/admin"] {
+        let answers = both(&axum, &actix, path, &[("authorization", &admin)]).await;
+        for ((who, answer, events), (framework, text)) in answers.into_iter().zip(texts) {
+            assert_eq!(who, framework);
+            assert!(
+                crate::mismatches(&unguarded, &answer).is_empty(),
+                "{who} {path}: {answer:?}"
+            );
+            let errors: Vec<&Event> = events.iter().filter(|e| e.level == Level::ERROR).collect();
+            assert_eq!(errors.len(), 1, "{who} {path}: {events:#?}");
+            assert_eq!(
+                fields(errors[0]),
+                [
+                    "extractor=RequireScopes".to_owned(),
+                    format!("message={text}")
+                ],
+                "{who} {path}"
+            );
+        }
     }
     axum.stop().await;
     actix.stop().await;

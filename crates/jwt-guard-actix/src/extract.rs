@@ -24,9 +24,9 @@ use crate::state::{Actix, Context, Verified};
 /// - 401 with a bare `Bearer realm="..."` challenge when there is no token, which can only
 ///   happen under an optional middleware (use `Option<Claims<T>>` there to accept anonymous
 ///   requests);
-/// - without a `JwtMiddleware` on the route: 401 as for no token, plus an error-level log that
-///   the middleware is missing ([`JwtError::is_missing_middleware`]). It never verifies by
-///   itself.
+/// - without a `JwtMiddleware` that ran before it (none on the route, or one ordered inside a
+///   middleware that uses `Claims`): 401 as for no token, plus an error-level log naming both
+///   causes ([`JwtError::is_missing_middleware`]). It never verifies by itself.
 ///
 /// `Option<Claims<T>>` is `None` for an anonymous request under an optional middleware. actix-web
 /// turns *every* extractor error into `None` for `Option<T>` (its blanket impl, which this crate

@@ -20,8 +20,9 @@ use crate::state::{Verified, stored};
 ///   into `T` (the token lacks a member the handler needs);
 /// - 401 with a bare `Bearer realm="..."` challenge when there is no token, which can only
 ///   happen under an optional layer (use `Option<Claims<T>>` there to accept anonymous requests);
-/// - without a `JwtLayer` on the route: 401 as for no token, plus an error-level log that the
-///   layer is missing ([`JwtRejection::is_missing_layer`]). It never verifies by itself.
+/// - without a `JwtLayer` that ran before it (none on the route, or one ordered inside a
+///   middleware that uses `Claims`): 401 as for no token, plus an error-level log naming both
+///   causes ([`JwtRejection::is_missing_layer`]). It never verifies by itself.
 ///
 /// `Option<Claims<T>>` is `None` for an anonymous request under an optional layer, and rejects
 /// in the other cases above.
