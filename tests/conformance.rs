@@ -25,6 +25,7 @@
 mod conformance {
     pub(crate) mod apps;
     pub(crate) mod cases;
+    mod events;
     pub(crate) mod harness;
     pub(crate) mod keys;
     mod quickstart;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
-use jwt_guard_core::{Verifier, VerifierConfig};
-use serde::Deserialize;
+use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::keys::*;
@@ -166,6 +166,28 @@ pub(crate) struct NeedsEmail {
     pub(crate) email: String,
 }
 
+/// What `/tenant` extracts: the typed-claims pattern the README and the rustdoc of `Claims<T>`
+/// show (registered claims flattened in, custom claims beside them).
+#[derive(Deserialize)]
+pub(crate) struct TenantClaims {
+    #[serde(flatten)]
+    pub(crate) registered: RegisteredClaims,
+    pub(crate) tenant: String,
+    pub(crate) seats: u32,
+    pub(crate) role: Role,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Role {
+    Admin,
+    Member,
+}
+
+pub(crate) fn tenant_body(c: &TenantClaims) -> Value {
+    json!({"sub": c.registered.sub, "tenant": c.tenant, "seats": c.seats, "role": c.role})
+}
+
 pub(crate) fn me_body(sub: &str, alg: &str) -> Value {
     json!({"sub": sub, "alg": alg})
 }
@@ -227,6 +249,10 @@ pub(crate) mod axum_app {
         Json(email_body(&c.email))
     }
 
+    async fn tenant(Claims(c): Claims<TenantClaims>) -> Json<Value> {
+        Json(tenant_body(&c))
+    }
+
     async fn admin() -> Json<Value> {
         Json(admin_body())
     }
@@ -271,6 +297,7 @@ pub(crate) mod axum_app {
         let main = Router::new()
             .route("/me", get(me))
             .route("/email", get(email))
+            .route("/tenant", get(tenant))
             .route("/admin", admin_only())
             .route(
                 "/read-write",
@@ -305,6 +332,14 @@ pub(crate) mod axum_app {
             .route("/public", get(public))
             .route("/unguarded/me", get(me))
             .route("/unguarded/admin", admin_only())
+            // Misordered: the last `route_layer` runs first, so the scope guard runs before the
+            // layer and finds nothing.
+            .route(
+                "/misordered/admin",
+                get(admin)
+                    .route_layer(JwtLayer::new(setup.main.clone()))
+                    .route_layer(RequireScopes::all(["admin"])),
+            )
             .merge(main)
             .merge(with_hook)
             .merge(optional_mode)
@@ -369,6 +404,10 @@ pub(crate) mod actix_app {
         HttpResponse::Ok().json(email_body(&c.email))
     }
 
+    async fn tenant(Claims(c): Claims<TenantClaims>) -> HttpResponse {
+        HttpResponse::Ok().json(tenant_body(&c))
+    }
+
     async fn admin() -> HttpResponse {
         HttpResponse::Ok().json(admin_body())
     }
@@ -424,8 +463,21 @@ pub(crate) mod actix_app {
                 .route("/public", web::get().to(public))
                 .route("/unguarded/me", web::get().to(me))
                 .service(admin_only("/unguarded/admin"))
+                // Misordered: the last `.wrap` runs first, so the scope guard runs before the
+                // middleware and finds nothing.
+                .service(
+                    web::resource("/misordered/admin")
+                        .wrap(main())
+                        .wrap(RequireScopes::all(["admin"]))
+                        .route(web::get().to(admin)),
+                )
                 .service(web::resource("/me").wrap(main()).route(web::get().to(me)))
                 .route("/email", web::get().to(email).wrap(main()))
+                .service(
+                    web::resource("/tenant")
+                        .wrap(main())
+                        .route(web::get().to(tenant)),
+                )
                 .service(admin_only("/admin").wrap(main()))
                 .service(
                     guarded("/read-write", RequireScopes::all(["read", "write"]))

@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `/me` | all 13 algorithms, the fixture keys by `kid`, issuer and audience checked, realm `conformance`; answers `{"sub", "alg"}` |
 //! | `/email` | as `/me`; the handler's claims type needs `email` |
+//! | `/tenant` | as `/me`; the handler's claims type flattens `RegisteredClaims` and needs `tenant` (a string), `seats` (a `u32`) and `role` (`admin` or `member`); answers them and `sub` |
 //! | `/admin` | as `/me`, plus `RequireScopes::all(["admin"])`; answers `{"admin": true}` |
 //! | `/read-write`, `/write-or-admin` | as `/me`, plus `RequireScopes::all(["read", "write"])`, `RequireScopes::any(["write", "admin"])`; answer `{"scoped": true}` |
 //! | `/noaud/me` | as `/me` without a configured audience |
@@ -18,6 +19,7 @@
 //! | `/optional/claims`, `/optional/email`, `/optional/admin` | optional mode: `Claims<T>` (answers `{"sub"}`), `Option<Claims<T>>` of the `/email` type (answers `{"email"}`, `null` when anonymous), the `/admin` scope guard |
 //! | `/hook/me`, `/hook/email`, `/hook/admin` | as `/me`, `/email`, `/admin`, with an `on_error` hook answering `{"problem", "detail", "status", "code"}` |
 //! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
+//! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
@@ -822,6 +824,33 @@ pub(crate) fn table() -> Vec<Case> {
         vec![Bearer(token(json!({"email": "ada@example.test"})))],
         ok(json!({"email": "ada@example.test"})),
     ));
+    let tenant = json!({"tenant": "acme", "seats": 5, "role": "member"});
+    t.push(case(
+        "typed claims with flattened registered claims",
+        "/tenant",
+        vec![Bearer(token(tenant.clone()))],
+        ok(json!({"sub": "ada", "tenant": "acme", "seats": 5, "role": "member"})),
+    ));
+    for (what, change) in [
+        ("a missing field", json!({"tenant": null})),
+        ("a field of the wrong type", json!({"seats": "five"})),
+        ("an unknown variant", json!({"role": "owner"})),
+    ] {
+        let mut claims = tenant.clone();
+        claims.as_object_mut().unwrap().extend(
+            change
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        t.push(case(
+            format!("typed claims with {what}"),
+            "/tenant",
+            vec![Bearer(token(claims))],
+            invalid_token("the token claims are invalid"),
+        ));
+    }
     t.push(case(
         "missing scope",
         "/admin",
@@ -1068,6 +1097,18 @@ pub(crate) fn table() -> Vec<Case> {
         "no middleware: scope guard, token with the scope",
         "/unguarded/admin",
         vec![Bearer(token(json!({"scope": "admin"})))],
+        unguarded(),
+    ));
+    t.push(case(
+        "misordered: scope guard outside the middleware, token with the scope",
+        "/misordered/admin",
+        vec![Bearer(token(json!({"scope": "admin"})))],
+        unguarded(),
+    ));
+    t.push(case(
+        "misordered: scope guard outside the middleware, no token",
+        "/misordered/admin",
+        vec![],
         unguarded(),
     ));
     t.push(case(

@@ -16,11 +16,12 @@ use crate::state::Actix;
 /// `WWW-Authenticate`, JSON body), or what the middleware's
 /// [`on_error`](crate::JwtMiddleware::on_error) hook makes of it.
 ///
-/// One case is a programming error rather than a client's: an extractor on a route that no
-/// `JwtMiddleware` covers ([`JwtError::is_missing_middleware`]). It fails closed, answering as
-/// for a request with no token (401, bare challenge, default realm; never a 500, and nothing
-/// about the server's setup goes to the client), and logs at error level that the middleware is
-/// missing; its `Display` says so too.
+/// One case is a programming error rather than a client's: an extractor or scope guard that no
+/// `JwtMiddleware` ran before ([`JwtError::is_missing_middleware`]): the route has none, or it
+/// is ordered inside the guard (in actix the last `.wrap` runs first). It fails closed,
+/// answering as for a request with no token (401, bare challenge, default realm; never a 500,
+/// and nothing about the server's setup goes to the client), and logs at error level both
+/// causes and the fix of each; its `Display` says so too.
 pub struct JwtError(pub(crate) Refusal<Actix>);
 
 impl JwtError {
@@ -34,8 +35,8 @@ impl JwtError {
         self.0.into_rejection()
     }
 
-    /// Whether this comes from an extractor used without a
-    /// [`JwtMiddleware`](crate::JwtMiddleware).
+    /// Whether this comes from an extractor or scope guard that no
+    /// [`JwtMiddleware`](crate::JwtMiddleware) ran before (missing, or misordered).
     pub fn is_missing_middleware(&self) -> bool {
         self.0.is_unguarded()
     }

@@ -62,6 +62,57 @@ impl<'a> TokenSource for ActixRequest<'a> {
 ///
 /// The answers are those of `jwt-guard-axum`'s `JwtLayer`, byte for byte (the root
 /// `tests/conformance.rs` runs one case table against both).
+///
+/// Where it goes decides what it covers. On the `App`: every route, and also what routing would
+/// answer (a request without a token to an unknown path gets 401, not 404). On a `web::scope`:
+/// every path under it (unknown ones too); on a `web::resource`: every method of it. One
+/// [`optional`](JwtMiddleware::optional) middleware on the `App`, with
+/// [`Claims<T>`](crate::Claims) where a token is required, is the simplest mixed app. In actix
+/// the last `.wrap` runs first, so [`RequireScopes`](crate::RequireScopes) is wrapped before
+/// the `JwtMiddleware`.
+///
+/// ```
+/// use actix_web::{App, web};
+/// use jwt_guard_actix::{Claims, JwtMiddleware, RequireScopes};
+/// use jwt_guard_core::{Algorithm, Key, RegisteredClaims, Verifier};
+/// use serde::Deserialize;
+///
+/// /// Typed claims: the registered ones flattened in, your own beside them.
+/// #[derive(Deserialize)]
+/// struct MyClaims {
+///     #[serde(flatten)]
+///     registered: RegisteredClaims,
+///     tenant: String,
+/// }
+///
+/// async fn me(Claims(claims): Claims<MyClaims>) -> String {
+///     format!("{} of {}", claims.registered.sub.unwrap_or_default(), claims.tenant)
+/// }
+///
+/// # fn main() -> Result<(), jwt_guard_core::Error> {
+/// let key = Key::hmac(b"an example secret of 32 bytes..!")?;
+/// let verifier = Verifier::builder().algorithms([Algorithm::HS256]).key(key).build()?;
+/// let jwt = JwtMiddleware::new(verifier);
+///
+/// // All protected.
+/// let all = App::new()
+///     .wrap(jwt.clone())
+///     .route("/me", web::get().to(me))
+///     .service(web::resource("/admin").wrap(RequireScopes::all(["admin"])).get(|| async { "hi" }));
+///
+/// // Public and protected side by side.
+/// let mixed = App::new()
+///     .route("/", web::get().to(|| async { "public" }))
+///     .service(web::scope("/api").wrap(jwt.clone()).route("/me", web::get().to(me)));
+///
+/// // Optional everywhere, `Claims<T>` where a token is required.
+/// let optional = App::new()
+///     .wrap(jwt.optional())
+///     .route("/", web::get().to(|| async { "public" }))
+///     .route("/maybe", web::get().to(|c: Option<Claims<MyClaims>>| async move { c.is_some().to_string() }))
+///     .route("/me", web::get().to(me));
+/// # let _ = (all, mixed, optional); Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct JwtMiddleware {
     guard: BearerGuard<Actix>,

@@ -35,7 +35,9 @@ use crate::middleware::polled_after_completion;
 /// - 403 `insufficient_scope`, with `scope="..."` naming the required scopes;
 /// - 401 `invalid_token` if the scope claim is neither a string nor an array of strings;
 /// - 401 with a bare challenge if there is no token (an optional `JwtMiddleware`, anonymous
-///   request), or no `JwtMiddleware` at all (also logged at error level).
+///   request), or no `JwtMiddleware` ran before it: there is none, or it is wrapped before
+///   `RequireScopes` (so it runs after it: in actix the last `.wrap` runs first). Both are
+///   logged at error level, with the fix of each.
 #[derive(Debug, Clone)]
 pub struct RequireScopes {
     required: Arc<RequiredScopes>,

@@ -19,6 +19,7 @@ impl Adapter for Actix {
     const MIDDLEWARE: &'static str = "JwtMiddleware";
     const HOW_TO_ADD: &'static str =
         "`.wrap(JwtMiddleware::new(..))` to the app, scope, resource or route";
+    const ORDER_HINT: &'static str = "in actix the last `.wrap` runs first";
 }
 
 /// The request extension every request under a [`JwtMiddleware`] gets (with or without a

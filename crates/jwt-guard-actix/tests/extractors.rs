@@ -46,7 +46,8 @@ async fn the_error_tells_a_missing_middleware_apart() {
     assert!(error.is_missing_middleware());
     assert_eq!(
         error.to_string(),
-        "no JwtMiddleware on this route, so no verified token: the request is refused as unauthenticated"
+        "no JwtMiddleware ran before this extractor or guard (it is missing, or misordered), so \
+         no verified token: the request is refused as unauthenticated"
     );
 }
 

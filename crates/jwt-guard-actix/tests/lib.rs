@@ -21,4 +21,5 @@
 mod custom;
 mod extractors;
 mod placement;
+mod shapes;
 mod support;

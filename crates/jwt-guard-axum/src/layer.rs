@@ -35,6 +35,60 @@ use crate::state::{Axum, store};
 ///
 /// The service's response body is axum's [`Body`] (the inner body is wrapped, at no cost when it
 /// already is one).
+///
+/// Where it goes decides what it covers. `.layer(..)` on the whole router: every route, and
+/// also what routing would answer (a request without a token to an unknown path or a method
+/// the route lacks gets 401, not 404 or 405). `.route_layer(..)` on a router of protected
+/// routes, merged with the public ones: only those paths (an unknown path stays 404, but a
+/// method a path lacks still gets 401: `get(h).route_layer(..)` on the method router keeps 405
+/// too). One
+/// [`optional`](JwtLayer::optional) layer on everything, with [`Claims<T>`](crate::Claims)
+/// where a token is required, is the simplest mixed app. In axum the last `.layer` /
+/// `.route_layer` runs first, so a [`RequireScopes`](crate::RequireScopes) goes on the route
+/// (or is added) before the `JwtLayer`.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use jwt_guard_axum::{Claims, JwtLayer, RequireScopes};
+/// use jwt_guard_core::{Algorithm, Key, RegisteredClaims, Verifier};
+/// use serde::Deserialize;
+///
+/// /// Typed claims: the registered ones flattened in, your own beside them.
+/// #[derive(Deserialize)]
+/// struct MyClaims {
+///     #[serde(flatten)]
+///     registered: RegisteredClaims,
+///     tenant: String,
+/// }
+///
+/// async fn me(Claims(claims): Claims<MyClaims>) -> String {
+///     format!("{} of {}", claims.registered.sub.unwrap_or_default(), claims.tenant)
+/// }
+///
+/// # fn main() -> Result<(), jwt_guard_core::Error> {
+/// let key = Key::hmac(b"an example secret of 32 bytes..!")?;
+/// let verifier = Verifier::builder().algorithms([Algorithm::HS256]).key(key).build()?;
+///
+/// // All protected.
+/// let all: Router = Router::new()
+///     .route("/me", get(me))
+///     .route("/admin", get(|| async { "hi" }).route_layer(RequireScopes::all(["admin"])))
+///     .layer(JwtLayer::new(verifier.clone()));
+///
+/// // Public and protected side by side.
+/// let protected = Router::new()
+///     .route("/me", get(me))
+///     .route_layer(JwtLayer::new(verifier.clone()));
+/// let mixed: Router = Router::new().route("/", get(|| async { "public" })).merge(protected);
+///
+/// // Optional everywhere, `Claims<T>` where a token is required.
+/// let optional: Router = Router::new()
+///     .route("/", get(|| async { "public" }))
+///     .route("/maybe", get(|c: Option<Claims<MyClaims>>| async move { c.is_some().to_string() }))
+///     .route("/me", get(me))
+///     .layer(JwtLayer::new(verifier).optional());
+/// # let _ = (all, mixed, optional); Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct JwtLayer {
     guard: BearerGuard<Axum>,

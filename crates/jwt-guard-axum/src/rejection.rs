@@ -15,11 +15,12 @@ use crate::state::Axum;
 /// Its response is the core [`Rejection`]'s RFC 6750 answer (status, `WWW-Authenticate`, JSON
 /// body), or what the layer's [`on_error`](crate::JwtLayer::on_error) hook makes of it.
 ///
-/// One case is a programming error rather than a client's: an extractor on a route that no
-/// `JwtLayer` covers ([`JwtRejection::is_missing_layer`]). It fails closed, answering as for a
-/// request with no token (401, bare challenge, default realm; never a 500, and nothing about the
-/// server's setup goes to the client), and logs at error level that the layer is missing; its
-/// `Display` says so too.
+/// One case is a programming error rather than a client's: an extractor or scope guard that no
+/// `JwtLayer` ran before ([`JwtRejection::is_missing_layer`]): the route has none, or it is
+/// ordered inside the guard (in axum the last `.layer`/`.route_layer` runs first). It fails
+/// closed, answering as for a request with no token (401, bare challenge, default realm; never a
+/// 500, and nothing about the server's setup goes to the client), and logs at error level both
+/// causes and the fix of each; its `Display` says so too.
 pub struct JwtRejection(pub(crate) Refusal<Axum>);
 
 impl JwtRejection {
@@ -33,7 +34,8 @@ impl JwtRejection {
         self.0.into_rejection()
     }
 
-    /// Whether this comes from an extractor used without a [`JwtLayer`](crate::JwtLayer).
+    /// Whether this comes from an extractor or scope guard that no
+    /// [`JwtLayer`](crate::JwtLayer) ran before (missing, or misordered).
     pub fn is_missing_layer(&self) -> bool {
         self.0.is_unguarded()
     }

@@ -36,7 +36,9 @@ use crate::state::stored;
 /// - 403 `insufficient_scope`, with `scope="..."` naming the required scopes;
 /// - 401 `invalid_token` if the scope claim is neither a string nor an array of strings;
 /// - 401 with a bare challenge if there is no token (an optional `JwtLayer`, anonymous request),
-///   or no `JwtLayer` at all (also logged at error level).
+///   or no `JwtLayer` ran before it: there is none, or it is added before `RequireScopes` (so it
+///   runs after it: in axum the last `.layer`/`.route_layer` runs first). Both are logged at
+///   error level, with the fix of each.
 #[derive(Debug, Clone)]
 pub struct RequireScopes {
     required: Arc<RequiredScopes>,

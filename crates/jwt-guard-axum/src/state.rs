@@ -17,6 +17,7 @@ impl Adapter for Axum {
     type Response = Response;
     const MIDDLEWARE: &'static str = "JwtLayer";
     const HOW_TO_ADD: &'static str = "`.layer(JwtLayer::new(..))` (or `.route_layer`)";
+    const ORDER_HINT: &'static str = "in axum the last `.layer`/`.route_layer` runs first";
 }
 
 /// The request extension every request under a [`JwtLayer`] gets (with or without a token), so

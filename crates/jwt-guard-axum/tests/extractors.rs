@@ -60,7 +60,8 @@ async fn the_rejection_tells_a_missing_layer_apart() {
     assert!(rejection.is_missing_layer());
     assert_eq!(
         rejection.to_string(),
-        "no JwtLayer on this route, so no verified token: the request is refused as unauthenticated"
+        "no JwtLayer ran before this extractor or guard (it is missing, or misordered), so no \
+         verified token: the request is refused as unauthenticated"
     );
 }
 

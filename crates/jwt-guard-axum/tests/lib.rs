@@ -21,5 +21,6 @@
 mod custom;
 mod events;
 mod extractors;
+mod shapes;
 mod support;
 mod tower_service;

@@ -12,6 +12,13 @@ pub(crate) enum Failure {
         error: jwt_guard_core::Error,
         notes: Vec<String>,
     },
+    /// A verified token refused by a check after verification (exit 1), as a server's scope
+    /// guard refuses it: `error: <code>: <message>`, then `note: ` lines.
+    Refused {
+        code: &'static str,
+        message: String,
+        notes: Vec<String>,
+    },
     /// Usage, configuration, key or file problem (exit 2): `error: <message>`.
     Setup(String),
     /// Standard output went away (a closed pipe): exit quietly.
@@ -44,6 +51,17 @@ impl Failure {
         match self {
             Failure::Token { error, notes } => {
                 io::eprint_line(&format!("error: {}: {error}", error.code()));
+                for note in notes {
+                    io::eprint_line(&format!("note: {note}"));
+                }
+                ExitCode::from(EXIT_REJECTED)
+            }
+            Failure::Refused {
+                code,
+                message,
+                notes,
+            } => {
+                io::eprint_line(&format!("error: {code}: {message}"));
                 for note in notes {
                     io::eprint_line(&format!("note: {note}"));
                 }

@@ -1,4 +1,5 @@
-//! `jwt-guard keygen`: a private key and its public JWK Set, or an HMAC secret.
+//! `jwt-guard keygen`: a private key, its public key (PEM) and its public JWK Set, or an HMAC
+//! secret.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
@@ -20,8 +21,8 @@ pub(crate) struct Args {
     /// The key id (default: the RFC 7638 thumbprint of the public key; random for HS*).
     #[arg(long, value_name = "KID")]
     kid: Option<String>,
-    /// Where to write: PREFIX.key.pem and PREFIX.jwks.json (HS*: PREFIX.secret and
-    /// PREFIX.secret.jwks.json).
+    /// Where to write: PREFIX.key.pem, PREFIX.pub.pem and PREFIX.jwks.json (HS*: PREFIX.secret
+    /// and PREFIX.secret.jwks.json).
     #[arg(long, value_name = "PREFIX")]
     out: PathBuf,
     /// RSA modulus size (RS*, PS*): 2048, 3072, 4096 or 8192.
@@ -66,23 +67,30 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         (files, summary)
     } else {
         let key_path = format!("{prefix}.key.pem");
+        let pub_path = format!("{prefix}.pub.pem");
         let jwks_path = format!("{prefix}.jwks.json");
-        let pem = generated
-            .private_key_pem()
-            .unwrap_or_default()
-            .as_bytes()
-            .to_vec();
+        let pem = |pem: Option<&str>| pem.unwrap_or_default().as_bytes().to_vec();
         let jwks = generated
             .public_jwk_set()
             .map_err(|e| Failure::setup(format!("cannot build the JWK Set: {e}")))?;
         let files = vec![
-            (key_path.clone(), pem, Access::Private),
+            (
+                key_path.clone(),
+                pem(generated.private_key_pem()),
+                Access::Private,
+            ),
+            (
+                pub_path.clone(),
+                pem(generated.public_key_pem()),
+                Access::Public,
+            ),
             (jwks_path.clone(), jwks_bytes(&jwks), Access::Public),
         ];
         let summary = json!({
             "alg": args.alg.as_str(),
             "kid": kid,
             "private_key": key_path,
+            "public_key": pub_path,
             "public_jwks": jwks_path,
         });
         (files, summary)

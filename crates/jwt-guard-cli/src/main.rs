@@ -1,7 +1,8 @@
 //! `jwt-guard`: the jwt-guard command line, built on `jwt-guard-core` only.
 //!
 //! - `verify --config FILE [TOKEN]`: verify with the server's own `VerifierConfig` (with
-//!   `[[providers]]`, routed by `iss` as the server routes it).
+//!   `[[providers]]`, routed by `iss` as the server routes it); `--require-claims` and `--scope`
+//!   add what the handler's type and the route's scope guard require.
 //! - `decode [TOKEN]`: show header and claims **without** verifying anything.
 //! - `encode --alg ALG --key FILE [CLAIMS_JSON]`: mint a token.
 //! - `keygen --alg ALG --out PREFIX`: make a key pair (or an HMAC secret).
@@ -48,7 +49,7 @@ enum Command {
     Decode(decode::Args),
     /// Sign claims into a token.
     Encode(encode::Args),
-    /// Generate a private key and its public JWK Set (or an HMAC secret).
+    /// Generate a private key, its public key (PEM) and its public JWK Set (or an HMAC secret).
     Keygen(keygen::Args),
     /// Print the public keys of PEM files as a JWK Set.
     Jwks(jwks::Args),

@@ -1,10 +1,17 @@
 //! `jwt-guard verify`: the server's own rules, from its `VerifierConfig` file: the verifier the
 //! server builds from it (for a `[[providers]]` config, one that routes each token by its `iss`
 //! to one provider), on the `--now` clock if given. No remote key set is fetched.
+//!
+//! What a config does not hold can be added: `--require-claims` (what a handler's claims type
+//! needs, checked as the config's `required_claims` are) and `--scope` (what a route's
+//! `RequireScopes::all` requires, checked as the server checks it, after verification).
 
 use std::path::{Path, PathBuf};
 
-use jwt_guard_core::{ConfigFormat, ErrorKind, ManualClock, Verifier, VerifierConfig, dangerous};
+use jwt_guard_core::http::{Rejection, RejectionKind, RequiredScopes, granted_scopes};
+use jwt_guard_core::{
+    ConfigFormat, ErrorKind, ManualClock, VerifiedToken, Verifier, VerifierConfig, dangerous,
+};
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -22,32 +29,133 @@ pub(crate) struct Args {
     /// past rejection.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// Claims the handler's type needs (comma-separated, repeatable): each must be present and
+    /// not null, as the config's `required_claims` are; a token without one is rejected with
+    /// `missing_claim`. The config's rules do not know the handler's type: this checks its shape.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    require_claims: Vec<String>,
+    /// A scope the route requires (repeatable, or space-separated): the token must grant all of
+    /// them, as `RequireScopes::all` asks, in its `scope` claim (else `scp`); a token lacking one
+    /// is rejected with `insufficient_scope`.
+    #[arg(long, value_name = "SCOPE")]
+    scope: Vec<String>,
     /// The token (a leading `Bearer ` is accepted); absent or `-`: read it from standard input.
     #[arg(value_name = "TOKEN")]
     token: Option<String>,
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let loaded = load_verifier(&args.config, args.now)?;
+    let required_claims = claim_names(&args.require_claims)?;
+    let required_scopes = if args.scope.is_empty() {
+        None
+    } else {
+        Some(
+            RequiredScopes::try_all(&args.scope).map_err(|e| match e.kind() {
+                ErrorKind::InvalidConfig { reason, .. } => {
+                    Failure::setup(format!("--scope: {reason}"))
+                }
+                _ => Failure::setup(format!("--scope: {e}")),
+            })?,
+        )
+    };
+    let loaded = load_verifier(&args.config, args.now, &required_claims)?;
     let token = io::token_argument(args.token)?;
     match loaded.verifier.verify_token(&token) {
-        Ok(verified) => match serde_json::from_slice::<Value>(verified.payload_json()) {
-            Ok(claims) => io::print_line(&io::json_line(claims)),
-            Err(_) => {
-                // The verifier checked the claims' syntax but skips the members it does not
-                // need without a depth limit, while serde_json builds no value nested deeper
-                // than 128 levels. The token is verified (exit 0, as a server would accept it):
-                // its claims text is printed as received, on one line.
-                io::eprint_line(
-                    "note: the claims nest deeper than 128 levels: printed as received, not sorted",
-                );
-                io::print_line(&one_line(verified.payload_json()))
+        Ok(verified) => {
+            if let Some(required) = &required_scopes {
+                check_scopes(&verified, required)?;
             }
-        },
+            print_claims(&verified)
+        }
         Err(error) => {
             let now = time::now_or_system(args.now);
             let notes = explain(&error, &token, &loaded, now);
             Err(Failure::from_core(error, notes))
+        }
+    }
+}
+
+/// The names of `--require-claims` (trimmed, empty ones dropped); an error if it was given
+/// with none.
+fn claim_names(given: &[String]) -> Result<Vec<String>, Failure> {
+    let names: Vec<String> = given
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if names.is_empty() && !given.is_empty() {
+        return Err(Failure::setup("--require-claims: name at least one claim"));
+    }
+    Ok(names)
+}
+
+/// What a scope guard decides after verification (the core's rule, `RequiredScopes`): a scope
+/// claim of the wrong type is the token error a server answers with 401, a missing scope the
+/// 403 `insufficient_scope`, with notes naming the missing scopes and the granted ones.
+fn check_scopes(verified: &VerifiedToken, required: &RequiredScopes) -> Result<(), Failure> {
+    let granted = granted_scopes(verified).map_err(|e| Failure::from_core(e, Vec::new()))?;
+    if required.is_satisfied_by(&granted) {
+        return Ok(());
+    }
+    let quoted = |names: &[&String]| {
+        names
+            .iter()
+            .map(|name| Value::String((*name).clone()).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let missing: Vec<&String> = required
+        .scopes()
+        .iter()
+        .filter(|scope| !granted.contains(scope))
+        .collect();
+    let all: Vec<&String> = required.scopes().iter().collect();
+    let mut notes = vec![format!(
+        "missing scope{}: {} (--scope requires all of {})",
+        if missing.len() == 1 { "" } else { "s" },
+        quoted(&missing),
+        quoted(&all)
+    )];
+    let has_claim = serde_json::from_slice::<Value>(verified.payload_json())
+        .ok()
+        .is_some_and(|claims| {
+            ["scope", "scp"]
+                .iter()
+                .any(|name| claims.get(name).is_some_and(|v| !v.is_null()))
+        });
+    notes.push(match (granted.is_empty(), has_claim) {
+        (true, false) => {
+            "the token grants no scope (it has neither a scope nor an scp claim)".to_owned()
+        }
+        (true, true) => "the token grants no scope".to_owned(),
+        (false, _) => format!(
+            "the token grants: {}",
+            quoted(&granted.iter().collect::<Vec<_>>())
+        ),
+    });
+    // The server's own words for it: code and description of the 403.
+    let rejection = Rejection::new(RejectionKind::InsufficientScope(required.clone()));
+    Err(Failure::Refused {
+        code: rejection.error_code(),
+        message: rejection.description().into_owned(),
+        notes,
+    })
+}
+
+/// Prints verified claims as one sorted JSON line.
+fn print_claims(verified: &VerifiedToken) -> Result<(), Failure> {
+    match serde_json::from_slice::<Value>(verified.payload_json()) {
+        Ok(claims) => io::print_line(&io::json_line(claims)),
+        Err(_) => {
+            // The verifier checked the claims' syntax but skips the members it does not
+            // need without a depth limit, while serde_json builds no value nested deeper
+            // than 128 levels. The token is verified (exit 0, as a server would accept it):
+            // its claims text is printed as received, on one line.
+            io::eprint_line(
+                "note: the claims nest deeper than 128 levels: printed as received, not sorted",
+            );
+            io::print_line(&one_line(verified.payload_json()))
         }
     }
 }
@@ -57,6 +165,8 @@ pub(crate) struct Loaded {
     verifier: Verifier,
     /// With `[[providers]]`: the issuer of each provider, in file order (`providers[i]`).
     provider_issuers: Vec<String>,
+    /// The names `--require-claims` added to the rules.
+    cli_required_claims: Vec<String>,
 }
 
 /// Verified claims JSON on one line: the only raw control characters valid JSON holds are the
@@ -76,15 +186,35 @@ fn one_line(json: &[u8]) -> String {
 
 /// Loads the config and builds the verifier the server would build (`build_in`, which the HTTP
 /// adapters' `from_config_in` call; for a `[[providers]]` config a verifier routing by `iss`),
-/// with `now` as the clock of every provider.
-pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Loaded, Failure> {
+/// with `now` as the clock of every provider and `required_claims` added to the
+/// `required_claims` of every provider.
+pub(crate) fn load_verifier(
+    path: &Path,
+    now: Option<i64>,
+    required_claims: &[String],
+) -> Result<Loaded, Failure> {
     let shown = path.display();
     let bytes = io::read_file(path, "config")?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::setup(format!("config {shown} is not UTF-8 text")))?;
     // The core's reader: its errors give line, column and field, never the text (secrets).
-    let config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))
+    let mut config = VerifierConfig::from_text(&text, ConfigFormat::for_path(path))
         .map_err(|e| Failure::setup(format!("config {shown}: {e}")))?;
+    let add = |names: &mut Vec<String>| {
+        for name in required_claims {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    };
+    if config.providers.is_empty() {
+        add(&mut config.required_claims);
+    } else {
+        config
+            .providers
+            .iter_mut()
+            .for_each(|p| add(&mut p.required_claims));
+    }
     let base_dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -104,6 +234,7 @@ pub(crate) fn load_verifier(path: &Path, now: Option<i64>) -> Result<Loaded, Fai
     Ok(Loaded {
         verifier,
         provider_issuers,
+        cli_required_claims: required_claims.to_vec(),
     })
 }
 
@@ -256,6 +387,16 @@ fn explain(error: &jwt_guard_core::Error, token: &str, loaded: &Loaded, now: i64
             header("kid"),
             header("alg")
         )),
+        ErrorKind::MissingClaim(name)
+            if loaded
+                .cli_required_claims
+                .iter()
+                .any(|n| n == name.as_ref()) =>
+        {
+            notes.push(format!(
+                "{name} is required by --require-claims (present and not null)"
+            ));
+        }
         ErrorKind::KeyUnavailable => notes.push(
             "jwt-guard verify fetches no remote key set (jwks_url, oidc_issuer): it checks \
              with fixed keys only"

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::{Key, KeyOptions, KeySet};
+use crate::mismatch::claims_mismatch;
 use crate::token;
 
 /// A token decoded **without any verification**: not its signature, not its claims.
@@ -33,8 +34,7 @@ pub fn decode_unverified<T: DeserializeOwned>(token: &str) -> Result<UnverifiedT
         Error::with_source(ErrorKind::Malformed("the header is not a JSON object"), e)
     })?;
     token::parse_claims(&payload, &[])?;
-    let claims = serde_json::from_slice(&payload)
-        .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))?;
+    let claims = serde_json::from_slice(&payload).map_err(|_| claims_mismatch::<T>(&payload))?;
     Ok(UnverifiedToken { header, claims })
 }
 

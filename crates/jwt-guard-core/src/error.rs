@@ -30,6 +30,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::config::parse::{ConfigFormat, ConfigProblem};
+use crate::mismatch::ClaimsMismatchDetail;
 
 /// The error type of this crate: small (one pointer) to keep `Result` cheap on the hot path.
 pub struct Error(Box<Inner>);
@@ -74,7 +75,8 @@ pub enum ErrorKind {
     MissingClaim(Cow<'static, str>),
     /// A registered claim has the wrong type or an out-of-range value.
     InvalidClaim(Cow<'static, str>),
-    /// The claims are valid JSON but do not deserialize into the caller's type.
+    /// The claims are valid JSON but do not deserialize into the caller's type;
+    /// [`Error::claims_mismatch_detail`] says where and why, without any value of the claims.
     ClaimsMismatch,
     /// The `crit` header names an extension this verifier does not understand.
     UnsupportedCrit,
@@ -279,6 +281,17 @@ impl Error {
     /// Shorthand for `self.kind().description()`.
     pub fn description(&self) -> Cow<'static, str> {
         self.0.kind.description()
+    }
+
+    /// For a [`ErrorKind::ClaimsMismatch`] made by this crate: where and why the claims do not
+    /// fit the type (the field path, the category, what was expected), holding no value of the
+    /// claims, so it can be logged. It is also the error's [`source`](std::error::Error::source)
+    /// (serde's own message is not kept: it quotes values). `None` for any other error.
+    pub fn claims_mismatch_detail(&self) -> Option<&ClaimsMismatchDetail> {
+        match self.0.kind {
+            ErrorKind::ClaimsMismatch => self.0.source.as_deref()?.downcast_ref(),
+            _ => None,
+        }
     }
 
     pub(crate) fn config(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Error {

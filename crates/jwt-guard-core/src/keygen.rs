@@ -1,7 +1,7 @@
 //! Key generation, for the `jwt-guard` command line, tests and other tools.
 //!
-//! [`generate`] makes a fresh key for one [`Algorithm`]: a PKCS#8 private key (written as PEM)
-//! for RS*/PS* (RSA, 2048 bits unless [`KeygenOptions::rsa_bits`] says otherwise), ES256/384/512
+//! [`generate`] makes a fresh key for one [`Algorithm`]: a PKCS#8 private key (written as PEM,
+//! with its public key as SPKI PEM) for RS*/PS* (RSA, 2048 bits unless [`KeygenOptions::rsa_bits`] says otherwise), ES256/384/512
 //! (P-256/384/521) and EdDSA (Ed25519), or a random HMAC secret as long as the hash output
 //! (32/48/64 bytes, RFC 7518 §3.2) for HS*. Randomness comes from aws-lc-rs.
 //!
@@ -33,10 +33,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use aws_lc_rs::digest;
-use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::encoding::{AsDer as _, PublicKeyX509Der};
 use aws_lc_rs::rand::{self, SystemRandom};
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 
 use crate::algorithm::{Algorithm, Curve, KeyFamily};
 use crate::b64;
@@ -78,8 +78,9 @@ impl KeygenOptions {
 }
 
 enum Private {
-    /// PKCS#8 private key as PEM text (`-----BEGIN PRIVATE KEY-----`, LF line endings).
-    Pkcs8Pem(String),
+    /// PKCS#8 private key as PEM text (`-----BEGIN PRIVATE KEY-----`, LF line endings), and
+    /// its public key as SPKI PEM text (`-----BEGIN PUBLIC KEY-----`).
+    Pkcs8Pem { private: String, public: String },
     /// HMAC secret bytes.
     Secret(Vec<u8>),
 }
@@ -108,7 +109,8 @@ pub fn generate(alg: Algorithm) -> Result<GeneratedKey> {
 /// or 8192; otherwise as [`generate`].
 pub fn generate_with(alg: Algorithm, options: &KeygenOptions) -> Result<GeneratedKey> {
     let failed = |what: &'static str| move |_| Error::new(ErrorKind::Signing(what.into()));
-    let pkcs8_der: Vec<u8> = match alg.family() {
+    let export_failed = |what: &'static str| Error::new(ErrorKind::Signing(what.into()));
+    let (pkcs8_der, spki_der): (Vec<u8>, Vec<u8>) = match alg.family() {
         KeyFamily::Hmac => {
             let len = alg.hmac_min_key_len().unwrap_or(64);
             let mut secret = vec![0u8; len];
@@ -135,10 +137,12 @@ pub fn generate_with(alg: Algorithm, options: &KeygenOptions) -> Result<Generate
                 }
             };
             let pair = RsaKeyPair::generate(size).map_err(failed("RSA key generation failed"))?;
-            pair.as_der()
-                .map_err(failed("RSA key export failed"))?
-                .as_ref()
-                .to_vec()
+            let pkcs8 = pair.as_der().map_err(failed("RSA key export failed"))?;
+            let spki: PublicKeyX509Der<'_> = pair
+                .public_key()
+                .as_der()
+                .map_err(|_| export_failed("RSA public key export failed"))?;
+            (pkcs8.as_ref().to_vec(), spki.as_ref().to_vec())
         }
         KeyFamily::Ec(curve) => {
             let signing = match curve {
@@ -146,30 +150,54 @@ pub fn generate_with(alg: Algorithm, options: &KeygenOptions) -> Result<Generate
                 Curve::P384 => &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
                 Curve::P521 => &signature::ECDSA_P521_SHA512_FIXED_SIGNING,
             };
-            EcdsaKeyPair::generate_pkcs8(signing, &SystemRandom::new())
-                .map_err(failed("EC key generation failed"))?
-                .as_ref()
-                .to_vec()
+            let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing, &SystemRandom::new())
+                .map_err(failed("EC key generation failed"))?;
+            let pair = EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
+                .map_err(|_| export_failed("EC key export failed"))?;
+            let spki: PublicKeyX509Der<'_> = pair
+                .public_key()
+                .as_der()
+                .map_err(|_| export_failed("EC public key export failed"))?;
+            (pkcs8.as_ref().to_vec(), spki.as_ref().to_vec())
         }
         KeyFamily::Ed25519 => {
             // PKCS#8 v1: what OpenSSL and most other tools write and read.
-            Ed25519KeyPair::generate_pkcs8v1(&SystemRandom::new())
-                .map_err(failed("Ed25519 key generation failed"))?
-                .as_ref()
-                .to_vec()
+            let pkcs8 = Ed25519KeyPair::generate_pkcs8v1(&SystemRandom::new())
+                .map_err(failed("Ed25519 key generation failed"))?;
+            let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8.as_ref())
+                .map_err(|_| export_failed("Ed25519 key export failed"))?;
+            let spki: PublicKeyX509Der<'_> = pair
+                .public_key()
+                .as_der()
+                .map_err(|_| export_failed("Ed25519 public key export failed"))?;
+            (pkcs8.as_ref().to_vec(), spki.as_ref().to_vec())
         }
     };
-    let pem = pem::encode_config(
-        &pem::Pem::new("PRIVATE KEY", pkcs8_der),
-        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-    );
-    // Read the PEM back: what the caller writes to disk is exactly what was checked here.
-    let key = Key::from_pem(pem.as_bytes())?.with_algorithm(alg)?;
-    let kid = jwk_thumbprint(&key.to_public_jwk()?)?;
+    let encode = |label: &str, der: Vec<u8>| {
+        pem::encode_config(
+            &pem::Pem::new(label, der),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        )
+    };
+    let private = encode("PRIVATE KEY", pkcs8_der);
+    let public = encode("PUBLIC KEY", spki_der);
+    // Read both PEMs back: what the caller writes to disk is exactly what was checked here, and
+    // the public one must be the same key.
+    let key = Key::from_pem(private.as_bytes())?.with_algorithm(alg)?;
+    let jwk = key.to_public_jwk()?;
+    let public_jwk = Key::from_pem(public.as_bytes())?
+        .with_algorithm(alg)?
+        .to_public_jwk()?;
+    if public_jwk != jwk {
+        return Err(Error::new(ErrorKind::Signing(
+            "the public key does not match the private key".into(),
+        )));
+    }
+    let kid = jwk_thumbprint(&jwk)?;
     Ok(GeneratedKey {
         alg,
         key: key.with_kid(kid),
-        private: Private::Pkcs8Pem(pem),
+        private: Private::Pkcs8Pem { private, public },
     })
 }
 
@@ -206,7 +234,16 @@ impl GeneratedKey {
     /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`); `None` for HMAC.
     pub fn private_key_pem(&self) -> Option<&str> {
         match &self.private {
-            Private::Pkcs8Pem(pem) => Some(pem),
+            Private::Pkcs8Pem { private, .. } => Some(private),
+            Private::Secret(_) => None,
+        }
+    }
+
+    /// The public key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), what
+    /// [`Key::from_pem`] and a config's `pem_file` read; `None` for HMAC.
+    pub fn public_key_pem(&self) -> Option<&str> {
+        match &self.private {
+            Private::Pkcs8Pem { public, .. } => Some(public),
             Private::Secret(_) => None,
         }
     }
@@ -215,7 +252,7 @@ impl GeneratedKey {
     pub fn secret(&self) -> Option<&[u8]> {
         match &self.private {
             Private::Secret(secret) => Some(secret),
-            Private::Pkcs8Pem(_) => None,
+            Private::Pkcs8Pem { .. } => None,
         }
     }
 
@@ -326,29 +363,44 @@ mod tests {
 
     fn verify_round_trip(generated: &GeneratedKey) {
         let alg = generated.algorithm();
-        let verifying = if let Some(pem) = generated.private_key_pem() {
+        let mut verifying = if let Some(pem) = generated.private_key_pem() {
             // Verify with the published JWKS only, as a server would.
             let jwks = serde_json::to_string(&generated.public_jwk_set().unwrap()).unwrap();
             let set = crate::KeySet::from_jwks_json(&jwks).unwrap();
             assert!(set.skipped().is_empty(), "{:?}", set.skipped());
             assert!(Key::from_pem(pem).unwrap().can_sign());
-            set.keys().to_vec()
+            vec![set.keys().to_vec()]
         } else {
-            vec![Key::from_jwk(&generated.secret_jwk().unwrap()).unwrap()]
+            assert!(generated.public_key_pem().is_none());
+            vec![vec![
+                Key::from_jwk(&generated.secret_jwk().unwrap()).unwrap(),
+            ]]
         };
-        let verifier = Verifier::builder()
-            .algorithms([alg])
-            .keys(verifying)
-            .build()
-            .unwrap();
+        if let Some(public) = generated.public_key_pem() {
+            // ... or with the public PEM only, as the core quick start does.
+            assert!(
+                public.starts_with("-----BEGIN PUBLIC KEY-----\n"),
+                "{public}"
+            );
+            let key = Key::from_pem(public).unwrap();
+            assert!(!key.can_sign());
+            verifying.push(vec![key.with_kid(generated.kid().unwrap())]);
+        }
         let token = Signer::new(generated.key().clone(), alg)
             .unwrap()
             .encode(&serde_json::json!({"sub": "ada", "exp": 4_102_444_800u64}))
             .unwrap();
-        let data = verifier.verify::<RegisteredClaims>(&token).unwrap();
-        assert_eq!(data.header.alg, alg);
-        assert_eq!(data.header.kid.as_deref(), generated.kid());
-        assert_eq!(data.claims.sub.as_deref(), Some("ada"));
+        for keys in verifying {
+            let verifier = Verifier::builder()
+                .algorithms([alg])
+                .keys(keys)
+                .build()
+                .unwrap();
+            let data = verifier.verify::<RegisteredClaims>(&token).unwrap();
+            assert_eq!(data.header.alg, alg);
+            assert_eq!(data.header.kid.as_deref(), generated.kid());
+            assert_eq!(data.claims.sub.as_deref(), Some("ada"));
+        }
     }
 
     #[test]
@@ -376,6 +428,7 @@ mod tests {
             assert_ne!(a.secret(), b.secret());
             assert_ne!(a.kid(), b.kid());
             assert!(a.private_key_pem().is_none());
+            assert!(a.public_key_pem().is_none());
             assert_eq!(a.public_jwk().unwrap_err().code(), "invalid_key");
             let jwk = a.secret_jwk().unwrap();
             assert_eq!(

@@ -35,6 +35,7 @@ pub mod http;
 mod jwk;
 mod key;
 pub mod keygen;
+mod mismatch;
 mod private;
 mod redirect;
 #[cfg(feature = "remote")]
@@ -66,6 +67,7 @@ pub use config::{
 pub use error::{Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
+pub use mismatch::{ClaimsMismatchDetail, ClaimsProblem};
 pub use redirect::RedirectPolicy;
 pub use signer::{Signer, TimeClaims};
 pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};

@@ -25,6 +25,9 @@ pub trait Adapter: 'static {
     const MIDDLEWARE: &'static str;
     /// How to add it, as the error log says "add ...": `` `.layer(JwtLayer::new(..))` ``.
     const HOW_TO_ADD: &'static str;
+    /// Which of two middlewares runs first, for the error log about one ordered inside a scope
+    /// guard: "in axum the last `.layer`/`.route_layer` runs first".
+    const ORDER_HINT: &'static str;
 }
 
 /// What an adapter's middleware shares with its services, extractors and scope guards: the
@@ -239,7 +242,8 @@ impl<A: Adapter, V> fmt::Debug for Admitted<A, V> {
 ///
 /// Without a guard every method fails closed: a [`Refusal::is_unguarded`] answered as for a
 /// request with no token (401, bare challenge, [`DEFAULT_REALM`]; never a 500), logged at error
-/// level naming `what` and how to add the middleware. It never verifies by itself.
+/// level naming `what`, the two causes (no middleware, or one ordered inside `what`) and the
+/// fix of each. It never verifies by itself.
 pub struct Stored<'r, A: Adapter, V> {
     admitted: Option<&'r Admitted<A, V>>,
     what: &'static str,
@@ -351,13 +355,20 @@ impl<A: Adapter> Refusal<A> {
         }
     }
 
+    /// The refusal of an extractor or scope guard (`what`) that found nothing stored: no
+    /// middleware ran before it, because there is none or because it runs after `what` (a
+    /// scope guard added after it, so outside it). From the request alone these two cannot be
+    /// told apart, so the log names both, and the fix of each.
     fn unguarded(what: &'static str) -> Refusal<A> {
         tracing::error!(
             target: crate::LOG_TARGET,
             extractor = what,
-            "no {} on this route: add {}; refusing the request as unauthenticated",
-            A::MIDDLEWARE,
-            A::HOW_TO_ADD,
+            "no {m} ran before {what}: it is missing, or ordered inside {what}. Missing: add \
+             {how}. Misordered: {order}, so add the {m} after {what}. Refusing the request as \
+             unauthenticated.",
+            m = A::MIDDLEWARE,
+            how = A::HOW_TO_ADD,
+            order = A::ORDER_HINT,
         );
         Refusal {
             rejection: Rejection::new(RejectionKind::MissingToken),
@@ -399,13 +410,14 @@ impl<A: Adapter> fmt::Debug for Refusal<A> {
     }
 }
 
-/// The rejection's `Display`, or, unguarded, that the middleware is missing.
+/// The rejection's `Display`, or, unguarded, that no middleware ran before.
 impl<A: Adapter> fmt::Display for Refusal<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_unguarded() {
             write!(
                 f,
-                "no {} on this route, so no verified token: the request is refused as unauthenticated",
+                "no {} ran before this extractor or guard (it is missing, or misordered), so no \
+                 verified token: the request is refused as unauthenticated",
                 A::MIDDLEWARE
             )
         } else {
@@ -433,6 +445,7 @@ mod tests {
         type Response = String;
         const MIDDLEWARE: &'static str = "PlainMiddleware";
         const HOW_TO_ADD: &'static str = "`.wrap(PlainMiddleware)`";
+        const ORDER_HINT: &'static str = "the last `.wrap` runs first";
     }
 
     fn default_answer(rejection: &Rejection) -> String {
@@ -595,7 +608,8 @@ mod tests {
             assert_eq!(refusal.respond(default_answer), "default 401");
             assert_eq!(
                 refusal.to_string(),
-                "no PlainMiddleware on this route, so no verified token: the request is refused as unauthenticated"
+                "no PlainMiddleware ran before this extractor or guard (it is missing, or \
+                 misordered), so no verified token: the request is refused as unauthenticated"
             );
             assert!(std::error::Error::source(&refusal).is_some());
             assert_eq!(refusal.into_rejection().status(), StatusCode::UNAUTHORIZED);

@@ -4,7 +4,8 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
+use std::thread::{JoinHandle, ThreadId};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -17,6 +18,7 @@ pub struct ActixServer {
     addr: SocketAddr,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
+    workers: Arc<Mutex<Vec<ThreadId>>>,
 }
 
 impl ActixServer {
@@ -35,6 +37,13 @@ impl ActixServer {
     {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
+        let workers = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&workers);
+        // Each worker builds its app on its own thread: note which one, for the tracing capture.
+        let factory = move || {
+            seen.lock().unwrap().push(std::thread::current().id());
+            factory()
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -53,7 +62,15 @@ impl ActixServer {
             addr,
             handle,
             thread: Some(thread),
+            workers,
         }
+    }
+
+    /// The threads of the workers that have built their app so far (one worker: at most one
+    /// thread, there once the server has answered a request). Its middleware and extractors log
+    /// there: `capture::take_thread` finds their events.
+    pub fn worker_threads(&self) -> Vec<ThreadId> {
+        self.workers.lock().unwrap().clone()
     }
 
     /// Where it listens.

@@ -1,10 +1,14 @@
 //! A `tracing` capture for tests: the global subscriber of the test binary (a thread-local one
 //! races with other tests over each callsite's cached interest), keeping every event with its
-//! level, message, fields and thread. Used by the core's remote tests (filtering by location)
-//! and `jwt-guard-axum`'s tests (filtering by thread).
+//! level, message, fields and thread. Used by the core's remote tests (filtering by location),
+//! `jwt-guard-axum`'s tests and the conformance suite (filtering by thread: the test's own for
+//! axum, the worker's for actix-web).
 
 use std::sync::{Mutex, OnceLock};
 use std::thread::ThreadId;
+
+/// The level of an [`Event`] (`tracing`'s), for suites that do not depend on `tracing`.
+pub use tracing::Level;
 
 /// One captured event.
 #[derive(Debug, Clone)]
@@ -55,11 +59,17 @@ pub fn events() -> Vec<Event> {
 
 /// Removes and returns the events emitted on this thread (installs the capture first).
 pub fn take_this_thread() -> Vec<Event> {
-    let me = std::thread::current().id();
+    take_thread(std::thread::current().id())
+}
+
+/// Removes and returns the events emitted on `thread` (installs the capture first): for a
+/// server on a thread of its own, such as an actix-web worker
+/// (`ActixServer::worker_threads`).
+pub fn take_thread(thread: ThreadId) -> Vec<Event> {
     let mut all = store().lock().unwrap();
     let (mine, others) = std::mem::take(&mut *all)
         .into_iter()
-        .partition(|e: &Event| e.thread == me);
+        .partition(|e: &Event| e.thread == thread);
     *all = others;
     mine
 }

@@ -24,12 +24,26 @@ pub struct Reply {
 
 /// `GET target` (path and query) with `headers` to `addr`, over a fresh HTTP/1.1 connection.
 pub async fn get(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Reply {
+    request(addr, "GET", target, headers).await
+}
+
+/// `method target` (path and query) with `headers` and no body to `addr`, over a fresh
+/// HTTP/1.1 connection.
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
     let connection = tokio::spawn(connection);
-    let mut request = http::Request::get(target).header("host", addr.to_string());
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(target)
+        .header("host", addr.to_string());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }

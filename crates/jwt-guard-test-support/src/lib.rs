@@ -3,11 +3,12 @@
 //! The harness jwt-guard's test suites share (`publish = false`, a dev-dependency only): real
 //! servers on `127.0.0.1:0` and a real HTTP/1.1 client for the suites that talk HTTP (the root
 //! `tests/conformance.rs`, `jwt-guard-axum`'s and `jwt-guard-actix`'s tests), the adapter suites'
-//! tokens, and a `tracing` capture (the core's remote tests, `jwt-guard-axum`'s events).
+//! tokens, and a `tracing` capture (the core's remote tests, `jwt-guard-axum`'s events, the
+//! conformance suite's events of both frameworks).
 //!
 //! | module | feature | used by |
 //! |---|---|---|
-//! | [`capture`] | always | `jwt-guard-core`, `jwt-guard-axum` |
+//! | [`capture`] | always | `jwt-guard-core`, `jwt-guard-axum`, conformance |
 //! | `client` | `client` | every HTTP suite |
 //! | `axum_server` | `axum` | conformance, `jwt-guard-axum` |
 //! | `actix_server` | `actix` | conformance, `jwt-guard-actix` |

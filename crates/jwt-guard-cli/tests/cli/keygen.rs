@@ -20,18 +20,31 @@ impl ArgOut for crate::support::Cmd {
 }
 
 #[test]
-fn asymmetric_keys_write_a_private_pem_and_a_public_jwks() {
+fn asymmetric_keys_write_a_private_pem_a_public_pem_and_a_public_jwks() {
     let dir = temp_dir();
-    for (alg, kty) in [("ES384", "EC"), ("EdDSA", "OKP"), ("PS256", "RSA")] {
+    for (alg, kty) in [
+        ("ES256", "EC"),
+        ("ES384", "EC"),
+        ("ES512", "EC"),
+        ("EdDSA", "OKP"),
+        ("PS256", "RSA"),
+    ] {
         let prefix = dir.path().join(alg);
         let run = keygen(&["--alg", alg, "--kid", "my-key"], &prefix);
         let key_pem = format!("{}.key.pem", prefix.display());
+        let pub_pem = format!("{}.pub.pem", prefix.display());
         let jwks_json = format!("{}.jwks.json", prefix.display());
         assert_eq!(
             run.ok(),
             format!(
                 "{}\n",
-                json!({"alg": alg, "kid": "my-key", "private_key": key_pem, "public_jwks": jwks_json})
+                json!({
+                    "alg": alg,
+                    "kid": "my-key",
+                    "private_key": key_pem,
+                    "public_jwks": jwks_json,
+                    "public_key": pub_pem,
+                })
             )
         );
         assert_eq!(run.stderr, "");
@@ -40,6 +53,22 @@ fn asymmetric_keys_write_a_private_pem_and_a_public_jwks() {
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
         let key = Key::from_pem(&pem).unwrap();
         assert!(key.can_sign());
+
+        // The public PEM (SPKI) is the same key: what the core quick start reads.
+        let public = std::fs::read_to_string(&pub_pem).unwrap();
+        assert!(
+            public.starts_with("-----BEGIN PUBLIC KEY-----\n"),
+            "{public}"
+        );
+        assert!(public.ends_with("-----END PUBLIC KEY-----\n"), "{public}");
+        let public_key = Key::from_pem(&public).unwrap();
+        assert!(!public_key.can_sign());
+        let alg: Algorithm = alg.parse().unwrap();
+        let signature = key.sign(alg, b"message").unwrap();
+        public_key
+            .verify_signature(alg, b"message", &signature)
+            .unwrap();
+        let alg = alg.as_str();
 
         let text = std::fs::read_to_string(&jwks_json).unwrap();
         assert!(text.ends_with("}\n"));
@@ -62,6 +91,7 @@ fn asymmetric_keys_write_a_private_pem_and_a_public_jwks() {
         #[cfg(unix)]
         {
             assert_eq!(crate::support::mode(key_pem.as_ref()), 0o600);
+            assert_eq!(crate::support::mode(pub_pem.as_ref()), 0o644);
             assert_eq!(crate::support::mode(jwks_json.as_ref()) & 0o600, 0o600);
             assert_eq!(
                 crate::support::mode(jwks_json.as_ref()) & 0o022,
@@ -97,8 +127,10 @@ fn hmac_keys_write_a_raw_secret_and_a_secret_jwks_both_private() {
             (&json!("oct"), &json!(alg), &json!("sig"), &json!(kid))
         );
         assert!(jwk["k"].is_string());
-        assert!(!std::path::Path::new(&format!("{}.jwks.json", prefix.display())).exists());
-        assert!(!std::path::Path::new(&format!("{}.key.pem", prefix.display())).exists());
+        for absent in ["jwks.json", "key.pem", "pub.pem"] {
+            let path = format!("{}.{absent}", prefix.display());
+            assert!(!std::path::Path::new(&path).exists(), "{path}");
+        }
         #[cfg(unix)]
         {
             assert_eq!(crate::support::mode(secret_path.as_ref()), 0o600);
@@ -139,6 +171,18 @@ fn existing_files_are_kept_unless_force() {
         )
     );
     assert_eq!(std::fs::read(&pem_path).unwrap(), before);
+    // The public PEM alone is kept too.
+    let other = dir.path().join("other");
+    std::fs::write(dir.path().join("other.pub.pem"), "keep me").unwrap();
+    let run = keygen(&["--alg", "ES256"], &other);
+    assert_eq!(
+        run.fails(2),
+        format!(
+            "error: {} already exists (use --force to overwrite it)\n",
+            dir.path().join("other.pub.pem").display()
+        )
+    );
+    assert!(!dir.path().join("other.key.pem").exists());
 
     #[cfg(unix)]
     {

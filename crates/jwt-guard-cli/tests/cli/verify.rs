@@ -672,3 +672,167 @@ fn remote_providers_are_handled_as_a_remote_single_config_is() {
         );
     }
 }
+
+/// `good_claims()` with `changes` applied (`null` removes a member).
+fn good_claims_with(changes: serde_json::Value) -> serde_json::Value {
+    let mut claims = good_claims();
+    for (name, value) in changes.as_object().unwrap() {
+        if value.is_null() {
+            claims.as_object_mut().unwrap().remove(name);
+        } else {
+            claims[name] = value.clone();
+        }
+    }
+    claims
+}
+
+/// `verify --now NOW --config <hs256 config> ARGS... TOKEN`.
+fn verify_with_args(args: &[&str], token: &str) -> crate::support::Run {
+    jwt_guard(["verify", "--now", &NOW.to_string(), "--config"])
+        .command_arg(hs256_config())
+        .args(args)
+        .command_arg(token)
+        .run()
+}
+
+/// `--require-claims`: the claims a handler's type needs, checked as the config's
+/// `required_claims` are (present and not null), so a token that a server would refuse with
+/// 401 `claims_mismatch` for a missing field exits 1 with `missing_claim`.
+#[test]
+fn require_claims_checks_the_names_a_handler_needs() {
+    let with_tenant = hs256_token(good_claims_with(json!({"tenant": "acme"})));
+    let run = verify_with_args(&["--require-claims", "tenant,sub"], &with_tenant);
+    assert!(run.ok().contains(r#""tenant":"acme""#), "{run:?}");
+    assert_eq!(run.stderr, "");
+    // Repeated, and with spaces after the commas.
+    let run = verify_with_args(
+        &["--require-claims", "tenant", "--require-claims", "sub, aud"],
+        &with_tenant,
+    );
+    assert!(run.ok().contains(r#""tenant":"acme""#), "{run:?}");
+
+    for token in [
+        hs256_token(good_claims()),
+        hs256_token(good_claims_with(json!({"tenant": null}))),
+        signed(
+            SECRET,
+            Algorithm::HS256,
+            None,
+            json!({"sub": "ada", "iss": ISSUER, "aud": "api", "exp": NOW + 600, "tenant": null}),
+        ),
+    ] {
+        let run = verify_with_args(&["--require-claims", "sub,tenant"], &token);
+        assert_eq!(
+            run.fails(1),
+            "error: missing_claim: missing required claim `tenant`\n\
+             note: tenant is required by --require-claims (present and not null)\n"
+        );
+    }
+    // Without the option, the config's rules alone accept it.
+    verify_at_now(&hs256_token(good_claims())).ok();
+
+    for empty in ["", ",", " , "] {
+        let run = verify_with_args(&["--require-claims", empty], &with_tenant);
+        assert_eq!(
+            run.fails(2),
+            "error: --require-claims: name at least one claim\n"
+        );
+    }
+}
+
+#[test]
+fn require_claims_applies_to_every_provider_of_a_routed_config() {
+    let routed = Routed::new();
+    let token = signed(
+        SECRET_B,
+        Algorithm::HS256,
+        Some("k1"),
+        claims_for(ISSUER_B, "api-b"),
+    );
+    let run = jwt_guard(["verify", "--now", &NOW.to_string(), "--config"])
+        .command_arg(routed.dir.path().join("routed.toml"))
+        .args(["--require-claims", "tenant"])
+        .command_arg(&token)
+        .run();
+    assert_eq!(
+        run.fails(1),
+        "error: missing_claim: missing required claim `tenant`\n\
+         note: token iss is \"https://b.example\" (unverified): routed to providers[1]\n\
+         note: tenant is required by --require-claims (present and not null)\n"
+    );
+}
+
+/// `--scope`: the scopes a route's `RequireScopes::all` requires, read from the token as the
+/// server reads them (`scope`, a space-separated string or an array, else `scp`).
+#[test]
+fn scope_requires_every_scope_named_as_require_scopes_all() {
+    let read_write = hs256_token(good_claims_with(json!({"scope": "read write"})));
+    let scp = hs256_token(good_claims_with(json!({"scope": null, "scp": ["read"]})));
+    let none = hs256_token(good_claims_with(json!({"scope": null})));
+
+    for args in [
+        vec!["--scope", "read"],
+        vec!["--scope", "write read"],
+        vec!["--scope", "read", "--scope", "write"],
+    ] {
+        let run = verify_with_args(&args, &read_write);
+        assert!(run.ok().contains(r#""scope":"read write""#), "{run:?}");
+        assert_eq!(run.stderr, "");
+    }
+    verify_with_args(&["--scope", "read"], &scp).ok();
+
+    let cases = [
+        (
+            vec!["--scope", "read", "--scope", "admin"],
+            &read_write,
+            "note: missing scope: \"admin\" (--scope requires all of \"read\", \"admin\")\n\
+             note: the token grants: \"read\", \"write\"\n",
+        ),
+        (
+            vec!["--scope", "admin delete"],
+            &scp,
+            "note: missing scopes: \"admin\", \"delete\" (--scope requires all of \"admin\", \
+             \"delete\")\n\
+             note: the token grants: \"read\"\n",
+        ),
+        (
+            vec!["--scope", "read"],
+            &none,
+            "note: missing scope: \"read\" (--scope requires all of \"read\")\n\
+             note: the token grants no scope (it has neither a scope nor an scp claim)\n",
+        ),
+    ];
+    for (args, token, notes) in cases {
+        let run = verify_with_args(&args, token);
+        assert_eq!(
+            run.fails(1),
+            format!("error: insufficient_scope: the token lacks a required scope\n{notes}"),
+            "{args:?}"
+        );
+    }
+
+    // A scope claim of the wrong type is the 401 a server answers, not a 403.
+    let run = verify_with_args(&["--scope", "read"], &hs256_token(good_claims()));
+    assert_eq!(
+        run.fails(1),
+        "error: invalid_claim: invalid claim `scope`\n"
+    );
+
+    // A rejected token is rejected first, as the server answers 401 before 403.
+    let expired = hs256_token(good_claims_with(json!({"exp": NOW - 3600})));
+    let run = verify_with_args(&["--scope", "admin"], &expired);
+    assert_eq!(
+        run.fails(1).lines().next(),
+        Some("error: expired: token expired")
+    );
+
+    // An empty requirement would pass any token: refused as a usage error.
+    for empty in ["", " "] {
+        let run = verify_with_args(&["--scope", empty], &read_write);
+        assert_eq!(
+            run.fails(2),
+            "error: --scope: name at least one scope (an empty requirement would pass any \
+             token)\n"
+        );
+    }
+}

@@ -21,7 +21,7 @@
 use std::fmt;
 use std::path::Path;
 
-use serde::de::value::StrDeserializer;
+use serde::de::value::{MapAccessDeserializer, StrDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess,
     Unexpected, Visitor,
@@ -220,6 +220,71 @@ pub(crate) fn from_text<T: DeserializeOwned>(
     })
 }
 
+/// Where and why `T` refuses a JSON text, found without keeping any value of it: pass 3 of the
+/// module doc on a JSON text, for the claims of a token ([`crate::ClaimsMismatchDetail`]).
+pub(crate) struct JsonFault {
+    /// `org.members[2].role` (as [`Fault::path`] writes it, claim names such as
+    /// `["https://example.com/roles"]` kept); for a missing field, the path of the map that
+    /// lacks it.
+    pub(crate) path: String,
+    pub(crate) problem: ConfigProblem,
+    /// For a missing field: what it takes, found by reading the text once more with the field
+    /// set to `null` (`None` when that did not say).
+    pub(crate) missing_expects: Option<String>,
+}
+
+/// What `T` says about `json` read as a [`Node`] tree (only called after serde_json refused
+/// it: the error path, never a successful read). `None` when the text cannot be read into a
+/// tree (nested deeper than serde_json reads) or `T` takes the tree (the passes disagree).
+pub(crate) fn json_fault<T: DeserializeOwned>(json: &[u8]) -> Option<JsonFault> {
+    let tree = serde_json::from_slice::<Node>(json).ok()?;
+    let fault = T::deserialize(tree).err()?;
+    let missing_expects = match &fault.problem {
+        ConfigProblem::MissingField(name) => probe_missing::<T>(json, &fault.path, name),
+        _ => None,
+    };
+    Some(JsonFault {
+        path: write_path(&fault.path, true),
+        problem: fault.problem,
+        missing_expects,
+    })
+}
+
+/// What the field `name` that the map at `at` (innermost first) lacks takes: `T` is read once
+/// more with the field set to `null`, and its complaint about that `null` names what it wanted.
+/// Any new fault is about that field: every other entry was read without fault the first time.
+/// Inside a `#[serde(flatten)]` struct serde gives no path, so the fault is at `at` itself.
+fn probe_missing<T: DeserializeOwned>(json: &[u8], at: &[Segment], name: &str) -> Option<String> {
+    let mut tree = serde_json::from_slice::<Node>(json).ok()?;
+    let mut node = &mut tree;
+    for segment in at.iter().rev() {
+        node = match (node, segment) {
+            (Node::Map(entries), Segment::Key(key)) => {
+                entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)?
+            }
+            (Node::Seq(items), Segment::Index(index)) => items.get_mut(*index)?,
+            _ => return None,
+        };
+    }
+    let Node::Map(entries) = node else {
+        return None;
+    };
+    entries.push((name.to_owned(), Node::Null));
+    let fault = T::deserialize(tree).err()?;
+    let at_field = fault.path.split_first().is_some_and(|(first, rest)| {
+        matches!(first, Segment::Key(key) if key == name) && rest == at
+    });
+    match fault.problem {
+        ConfigProblem::InvalidType { expected, found }
+        | ConfigProblem::InvalidValue { expected, found }
+            if at_field || (fault.path == at && found == "null") =>
+        {
+            Some(expected)
+        }
+        _ => None,
+    }
+}
+
 /// The 1-based line and column (in characters) where a toml error starts; (0, 0) if unknown.
 fn toml_position(text: &str, error: &toml::de::Error) -> (usize, usize) {
     let Some(span) = error.span() else {
@@ -406,6 +471,13 @@ impl<'de> Deserializer<'de> for Node {
         match self {
             // A unit variant; the enum's identifier visitor reports an unknown name.
             Node::Str(name) => visitor.visit_enum(name.into_deserializer()),
+            // `{"Variant": value}`, as serde_json and toml take a variant with data.
+            Node::Map(entries) if entries.len() == 1 => {
+                visitor.visit_enum(MapAccessDeserializer::new(NodeMap {
+                    entries: entries.into_iter(),
+                    value: None,
+                }))
+            }
             other => Err(de::Error::invalid_type(other.unexpected(), &visitor)),
         }
     }
@@ -484,7 +556,7 @@ impl<'de> MapAccess<'de> for NodeMap {
 }
 
 /// One step of a field path.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum Segment {
     Key(String),
     Index(usize),
@@ -514,20 +586,47 @@ impl Fault {
     /// `keys[1].secret`. A key that does not look like a field name (a key the target type
     /// took without knowing it) is shown as `?`.
     fn path(&self) -> String {
-        let mut out = String::new();
-        for segment in self.path.iter().rev() {
-            match segment {
-                Segment::Key(key) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(if is_name(key) { key } else { "?" });
-                }
-                Segment::Index(index) => out.push_str(&format!("[{index}]")),
-            }
-        }
-        out
+        write_path(&self.path, false)
     }
+}
+
+/// `keys[1].secret` from `path` (innermost first). A key that does not look like a field name
+/// is `?`; with `claim_names`, a claim name such as `https://example.com/roles` (namespaced
+/// claims, RFC 7519 §4.2) is kept in brackets, `["https://example.com/roles"]`: a token's claim
+/// names are chosen by its issuer, where a config's keys are typed by hand next to secrets.
+fn write_path(path: &[Segment], claim_names: bool) -> String {
+    let mut out = String::new();
+    for segment in path.iter().rev() {
+        match segment {
+            Segment::Key(key) if is_name(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Key(key) if claim_names && is_claim_name(key) => {
+                out.push_str(&format!("[\"{key}\"]"));
+            }
+            Segment::Key(_) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+            Segment::Index(index) => out.push_str(&format!("[{index}]")),
+        }
+    }
+    out
+}
+
+/// Whether a key looks like a claim name, namespaced ones included: at most 80 characters of
+/// ASCII letters, digits and `_-.:/~@+#`.
+fn is_claim_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 80
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.:/~@+#".contains(&b))
 }
 
 impl fmt::Display for Fault {

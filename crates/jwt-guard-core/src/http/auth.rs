@@ -17,7 +17,9 @@ use crate::verifier::{VerifiedToken, Verifier};
 /// clone (the verifier is an `Arc`), but adapters keep one behind an `Arc`.
 ///
 /// Every rejection it returns is logged with `tracing` at debug level (the code, never the
-/// token); a server fault at error level.
+/// token; for claims that do not fit the handler's type, also the fields `field`, `problem`,
+/// `expected` and `found` of [`ClaimsMismatchDetail`](crate::ClaimsMismatchDetail), never a
+/// value of the claims); a server fault at error level.
 #[derive(Debug, Clone)]
 pub struct BearerAuth {
     verifier: Verifier,
@@ -112,15 +114,28 @@ impl BearerAuth {
                     "request refused: server misconfigured"
                 );
             }
-            RejectionKind::InvalidToken(e) => {
-                tracing::debug!(
+            RejectionKind::InvalidToken(e) => match e.claims_mismatch_detail() {
+                // Where and why the claims do not fit the handler's type: the field path, the
+                // category, what the type expected and the kind of value found, never a value.
+                Some(detail) => tracing::debug!(
+                    target: crate::LOG_TARGET,
+                    status = rejection.status().as_u16(),
+                    error = rejection.error_code(),
+                    code = e.code(),
+                    field = detail.field(),
+                    problem = detail.problem().as_str(),
+                    expected = detail.expected(),
+                    found = detail.found(),
+                    "bearer token rejected"
+                ),
+                None => tracing::debug!(
                     target: crate::LOG_TARGET,
                     status = rejection.status().as_u16(),
                     error = rejection.error_code(),
                     code = e.code(),
                     "bearer token rejected"
-                );
-            }
+                ),
+            },
             _ => {
                 tracing::debug!(
                     target: crate::LOG_TARGET,

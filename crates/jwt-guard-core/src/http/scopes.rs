@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::mismatch::claims_mismatch;
 use crate::verifier::VerifiedToken;
 
 /// Scopes a route requires: all of them, or any one. Granted scopes come from the token's
@@ -138,7 +139,7 @@ pub fn granted_scopes(token: &VerifiedToken) -> Result<Vec<String>> {
         scp: Option<serde_json::Value>,
     }
     let claims: ScopeClaims = serde_json::from_slice(token.payload_json())
-        .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))?;
+        .map_err(|_| claims_mismatch::<ScopeClaims>(token.payload_json()))?;
     let (name, value) = match (claims.scope, claims.scp) {
         (Some(value), _) => ("scope", value),
         (None, Some(value)) => ("scp", value),

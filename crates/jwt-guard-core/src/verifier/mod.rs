@@ -14,6 +14,7 @@ use crate::b64;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::KeySet;
+use crate::mismatch::claims_mismatch;
 use crate::token::{self, Header, RawClaims, TeeState};
 
 mod builder;
@@ -491,7 +492,7 @@ impl Provider {
                 self.check_claims(&raw)?;
                 match other {
                     Ok(claims) => Ok(claims),
-                    Err(e) => Err(Error::with_source(ErrorKind::ClaimsMismatch, e)),
+                    Err(_) => Err(claims_mismatch::<T>(payload)),
                 }
             }
         }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::token::{Header, RegisteredClaims};
 
 /// A verified token: its header and its (authentic, checked) claims as JSON, to be
@@ -29,10 +29,12 @@ impl VerifiedToken {
     /// The claims as `T`.
     ///
     /// # Errors
-    /// [`ErrorKind::ClaimsMismatch`] if they do not deserialize into `T`.
+    /// [`ErrorKind::ClaimsMismatch`](crate::ErrorKind::ClaimsMismatch) if they do not deserialize into `T`, with
+    /// [`Error::claims_mismatch_detail`](crate::Error::claims_mismatch_detail) saying where and why (found by a second read, on this
+    /// error path only).
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.payload)
-            .map_err(|e| Error::with_source(ErrorKind::ClaimsMismatch, e))
+            .map_err(|_| crate::mismatch::claims_mismatch::<T>(&self.payload))
     }
 
     /// The registered claims.
