@@ -4,9 +4,9 @@
 use serde::de::DeserializeOwned;
 
 use crate::b64;
+use crate::error::claims_mismatch;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::{Key, KeyOptions, KeySet};
-use crate::mismatch::claims_mismatch;
 use crate::token;
 
 /// A token decoded **without any verification**: not its signature, not its claims.

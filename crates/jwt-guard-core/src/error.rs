@@ -384,6 +384,15 @@ pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
     rfc6750_safe(s, 64)
 }
 
+/// The [`ErrorKind::ClaimsMismatch`] for claims JSON that `T` refused, its source the
+/// [`ClaimsMismatchDetail`] (never serde's message, which quotes values).
+pub(crate) fn claims_mismatch<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Error {
+    Error::with_source(
+        ErrorKind::ClaimsMismatch,
+        ClaimsMismatchDetail::describe::<T>(payload),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

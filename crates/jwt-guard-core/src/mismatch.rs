@@ -1,4 +1,4 @@
-//! What a claims-type mismatch ([`ErrorKind::ClaimsMismatch`]) is about: where in the claims,
+//! What a claims-type mismatch ([`ErrorKind::ClaimsMismatch`](crate::ErrorKind::ClaimsMismatch)) is about: where in the claims,
 //! which kind of problem, and what the caller's type expected there, without any value of the
 //! claims.
 //!
@@ -16,10 +16,9 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 use crate::config::parse::{self, ConfigProblem};
-use crate::error::{Error, ErrorKind};
 
 /// Where and why the claims of a token do not fit the caller's type
-/// ([`Error::claims_mismatch_detail`]). Holds no value of the claims: a path made of the type's
+/// ([`Error::claims_mismatch_detail`](crate::Error::claims_mismatch_detail)). Holds no value of the claims: a path made of the type's
 /// field names and array indexes, a [`ClaimsProblem`], what the type expected and the kind of
 /// value found (`a string`, `a map`, ...), so it is safe to log; the rejection event of the HTTP
 /// adapters carries it as the fields `field`, `problem`, `expected` and `found`.
@@ -225,18 +224,11 @@ impl fmt::Display for ClaimsMismatchDetail {
 
 impl std::error::Error for ClaimsMismatchDetail {}
 
-/// The [`ErrorKind::ClaimsMismatch`] for claims JSON that `T` refused, its source the
-/// [`ClaimsMismatchDetail`] (never serde's message, which quotes values).
-pub(crate) fn claims_mismatch<T: DeserializeOwned>(payload: &[u8]) -> Error {
-    Error::with_source(
-        ErrorKind::ClaimsMismatch,
-        ClaimsMismatchDetail::describe::<T>(payload),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::claims_mismatch;
+    use crate::{Error, ErrorKind};
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

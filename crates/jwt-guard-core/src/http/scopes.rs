@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
+use crate::error::claims_mismatch;
 use crate::error::{Error, ErrorKind, Result};
-use crate::mismatch::claims_mismatch;
 use crate::verifier::VerifiedToken;
 
 /// Scopes a route requires: all of them, or any one. Granted scopes come from the token's

@@ -12,9 +12,9 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use crate::algorithm::Algorithm;
 use crate::b64;
 use crate::clock::{Clock, SystemClock};
+use crate::error::claims_mismatch;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::KeySet;
-use crate::mismatch::claims_mismatch;
 use crate::token::{self, Header, RawClaims, TeeState};
 
 mod builder;

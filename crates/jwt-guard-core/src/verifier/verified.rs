@@ -34,7 +34,7 @@ impl VerifiedToken {
     /// error path only).
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.payload)
-            .map_err(|_| crate::mismatch::claims_mismatch::<T>(&self.payload))
+            .map_err(|_| crate::error::claims_mismatch::<T>(&self.payload))
     }
 
     /// The registered claims.
