@@ -118,6 +118,7 @@ async fn a_claims_mismatch_logs_where_and_why_never_the_value() {
             );
             let event = rejection_event(who, &events, "claims_mismatch");
             assert_eq!(event.level, Level::DEBUG, "{who}");
+            assert_eq!(event.target, "jwt_guard", "{who}: one log target");
             let mut expected = vec!["status=401", "error=invalid_token", "code=claims_mismatch"];
             expected.extend(detail.iter().copied());
             expected.push("message=bearer token rejected");
@@ -186,6 +187,7 @@ async fn a_guard_that_no_middleware_ran_before_logs_both_causes_and_fixes() {
             );
             let errors: Vec<&Event> = events.iter().filter(|e| e.level == Level::ERROR).collect();
             assert_eq!(errors.len(), 1, "{who} {path}: {events:#?}");
+            assert_eq!(errors[0].target, "jwt_guard", "{who}: one log target");
             assert_eq!(
                 fields(errors[0]),
                 [
