@@ -25,7 +25,7 @@ use crate::config::parse::{self, ConfigProblem};
 ///
 /// ```
 /// use jwt_guard_core::{Algorithm, ClaimsProblem, Key, RegisteredClaims, Signer, Verifier};
-/// # fn main() -> Result<(), jwt_guard_core::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// #[derive(serde::Deserialize)]
 /// struct MyClaims {
 ///     #[serde(flatten)]
@@ -37,9 +37,9 @@ use crate::config::parse::{self, ConfigProblem};
 /// let token = Signer::new(key, Algorithm::HS256)?
 ///     .encode(&serde_json::json!({"sub": "ada", "exp": 4_102_444_800u64}))?;
 ///
-/// let error = verifier.verify::<MyClaims>(&token).err().unwrap();
+/// let Err(error) = verifier.verify::<MyClaims>(&token) else { return Err("accepted".into()) };
 /// assert_eq!(error.code(), "claims_mismatch");
-/// let detail = error.claims_mismatch_detail().unwrap();
+/// let detail = error.claims_mismatch_detail().ok_or("no detail")?;
 /// assert_eq!(detail.field(), "tenant");
 /// assert_eq!(detail.problem(), ClaimsProblem::MissingField);
 /// assert_eq!(detail.expected(), Some("a string"));
