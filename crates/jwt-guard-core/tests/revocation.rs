@@ -306,6 +306,16 @@ fn no_store_no_check() {
     assert!(block_on(auth.verify(&token)).is_ok());
 }
 
+#[test]
+fn a_sid_that_is_not_a_string_is_an_invalid_claim_under_a_store() {
+    let (auth, _, _) = setup(10);
+    let token = sign(&json!({"sub": "ada", "sid": 5, "exp": NOW + 600}));
+    assert_eq!(
+        outcome(&auth, &token),
+        Err(ErrorKind::InvalidClaim("sid".into()))
+    );
+}
+
 fn config_text(revocation: &str) -> String {
     format!(
         "algorithms = [\"HS256\"]\nkeys = [{{ secret = \"{}\" }}]\n\n[revocation]\n{revocation}",
