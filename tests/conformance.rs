@@ -200,6 +200,13 @@ fn the_table_covers_the_issue() {
         "missing scope",
         "optional mode without a token",
         "optional mode with a token",
+        "revocation: revoked by jti",
+        "revocation: revoked by sid",
+        "revocation: subject cutoff, iat one second before",
+        "revocation: subject cutoff, iat at the cutoff",
+        "revocation: subject cutoff, token without iat",
+        "revocation: forged revoked token is a bad signature",
+        "revocation: optional route, revoked token",
     ] {
         assert!(
             table.iter().any(|c| c.name.contains(needle)),

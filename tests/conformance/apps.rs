@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
+use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::cases::revocation::{CUT_SUBJECT, CUTOFF, REVOKED_JTI, REVOKED_SID};
 use crate::keys::*;
 
 /// The core settings every route uses.
@@ -30,6 +32,9 @@ pub(crate) struct Setup {
     pub(crate) config: VerifierConfig,
     /// The nesting routes (`/nest/*`): see [`Nesting`].
     pub(crate) nest: Nesting,
+    /// The revocation store of the `/revocation/*` routes, shared by both apps: a revoked
+    /// `jti`, a revoked `sid`, a cutoff for the subject `cut` (`cases/revocation.rs`).
+    pub(crate) revocations: Arc<MemoryStore>,
 }
 
 /// The layers of the `/nest/*` routes: an outer layer over `/nest/<combo>/*` and an inner one
@@ -141,6 +146,7 @@ impl Setup {
         ))
         .unwrap();
         Arc::new(Setup {
+            revocations: revocations(),
             custom: main
                 .clone()
                 .with_token_locations(TokenLocations::nowhere().header("x-api-token")),
@@ -152,6 +158,24 @@ impl Setup {
             nest: Nesting::new(),
         })
     }
+}
+
+/// The `/revocation/*` store, filled (its writes complete without awaiting).
+fn revocations() -> Arc<MemoryStore> {
+    fn now<T>(f: impl std::future::Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the memory store awaited"),
+        }
+    }
+    let store = Arc::new(MemoryStore::new(16));
+    let until = i64::try_from(FAR_FUTURE).unwrap();
+    now(store.revoke_jti(REVOKED_JTI, until)).unwrap();
+    now(store.revoke_sid(REVOKED_SID, until)).unwrap();
+    now(store.revoke_subject_before(CUT_SUBJECT, CUTOFF)).unwrap();
+    store
 }
 
 /// What `/me` extracts: `sub` must be there.
@@ -356,6 +380,20 @@ pub(crate) mod axum_app {
                 JwtLayer::new(setup.custom.clone()),
             ))
             .merge(nesting(&setup.nest))
+            .merge(revocation(setup))
+    }
+
+    /// `/revocation/me` (required) and `/revocation/optional`, checked against the shared store.
+    fn revocation(setup: &Setup) -> Router {
+        let layer = || JwtLayer::new(setup.main.clone()).with_revocation(setup.revocations.clone());
+        Router::new()
+            .route("/revocation/me", get(me))
+            .route_layer(layer())
+            .merge(
+                Router::new()
+                    .route("/revocation/optional", get(optional))
+                    .route_layer(layer().optional()),
+            )
     }
 
     /// `/nest/<combo>/me` under the outer layer; `/nest/<combo>/api/{me,claims,admin}` under
@@ -523,6 +561,16 @@ pub(crate) mod actix_app {
                     web::scope("/custom")
                         .wrap(JwtMiddleware::new(setup.custom.clone()))
                         .route("/me", web::get().to(me)),
+                )
+                .service(
+                    web::resource("/revocation/me")
+                        .wrap(main().with_revocation(setup.revocations.clone()))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/revocation/optional")
+                        .wrap(main().with_revocation(setup.revocations.clone()).optional())
+                        .route(web::get().to(optional)),
                 );
             for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {
                 let middleware = |auth: &BearerAuth, optional: bool| {

@@ -21,6 +21,7 @@
 //! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
 //! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
+//! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -38,6 +39,7 @@ use serde_json::{Value, json};
 use crate::keys::*;
 
 mod nesting;
+pub(crate) mod revocation;
 
 /// Where a request carries something.
 #[derive(Clone)]
@@ -1118,6 +1120,7 @@ pub(crate) fn table() -> Vec<Case> {
         ok(json!({"public": true})),
     ));
 
+    revocation::cases(&mut t);
     nesting::cases(&mut t);
     t
 }

@@ -138,6 +138,19 @@ impl JwtLayer {
         }
     }
 
+    /// Checks every verified token against `store` (see `jwt_guard_core::revocation`): after
+    /// the signature and the claims, before the handler; a revoked token is refused 401
+    /// `invalid_token` ("the token has been revoked"), also in optional mode.
+    #[must_use]
+    pub fn with_revocation(
+        self,
+        store: std::sync::Arc<dyn jwt_guard_core::revocation::RevocationStore>,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_revocation(store),
+        }
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtLayer {

@@ -68,11 +68,13 @@ use crate::verifier::{Validation, Verifier, VerifierBuilder};
 mod keys;
 pub(crate) mod parse;
 mod remote;
+mod revocation;
 mod shared;
 
 pub use keys::KeyConfig;
 pub use remote::RemoteConfig;
 use remote::*;
+pub use revocation::RevocationConfig;
 
 use shared::provider_fields;
 
@@ -152,6 +154,9 @@ provider_fields! {
         /// Where HTTP requests carry the token (the `[token]` table; default: the
         /// `Authorization: Bearer` header). Read by the HTTP adapters, not by [`Verifier`].
         pub token: TokenLocations,
+        /// The revocation store HTTP requests are checked against (the `[revocation]` table;
+        /// default: none). Read by the HTTP adapters, not by [`Verifier`].
+        pub revocation: Option<RevocationConfig>,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

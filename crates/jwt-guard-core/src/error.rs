@@ -21,6 +21,8 @@
 //! | `claims_mismatch` | (claims JSON does not fit the caller's type) |
 //! | `unsupported_crit` | `InvalidTokenError` |
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
+//! | `revoked` | (Flask-JWT-Extended's `RevokedTokenError`) |
+//! | `revocation` | (a revocation store refused a write: full, or no `jti`) |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
 //!
 //! `invalid_config` covers both [`ErrorKind::InvalidConfig`] (a value the verifier refuses) and
@@ -112,6 +114,13 @@ pub enum ErrorKind {
     },
     /// Signing failed (the key cannot sign, or the claims could not be serialized).
     Signing(Cow<'static, str>),
+    /// The token is authentic and valid but has been revoked: a
+    /// [`RevocationStore`](crate::revocation::RevocationStore) holds its `jti`, its `sid`, or a
+    /// cutoff for its `sub` after its `iat` (or it has no `iat` while its subject has a cutoff).
+    Revoked,
+    /// A revocation store refused a write (the store is full, or a `jti` revocation was asked
+    /// for a token without `jti`). An operator's error, never a request's.
+    Revocation(Cow<'static, str>),
 }
 
 impl ErrorKind {
@@ -138,6 +147,8 @@ impl ErrorKind {
             ErrorKind::WeakKey(_) => "weak_key",
             ErrorKind::InvalidConfig { .. } | ErrorKind::ConfigText { .. } => "invalid_config",
             ErrorKind::Signing(_) => "signing",
+            ErrorKind::Revoked => "revoked",
+            ErrorKind::Revocation(_) => "revocation",
         }
     }
 
@@ -150,6 +161,7 @@ impl ErrorKind {
                 | ErrorKind::InvalidConfig { .. }
                 | ErrorKind::ConfigText { .. }
                 | ErrorKind::Signing(_)
+                | ErrorKind::Revocation(_)
         )
     }
 
@@ -177,7 +189,9 @@ impl ErrorKind {
             ErrorKind::ClaimsMismatch => "the token claims are invalid",
             ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
             ErrorKind::KeyUnavailable => "the verification keys are unavailable",
+            ErrorKind::Revoked => "the token has been revoked",
             ErrorKind::InvalidKey(_)
+            | ErrorKind::Revocation(_)
             | ErrorKind::WeakKey(_)
             | ErrorKind::InvalidConfig { .. }
             | ErrorKind::ConfigText { .. }
@@ -242,6 +256,8 @@ impl fmt::Display for ErrorKind {
                 }
             }
             ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
+            ErrorKind::Revoked => f.write_str("token revoked"),
+            ErrorKind::Revocation(why) => write!(f, "revocation refused: {why}"),
         }
     }
 }
@@ -421,6 +437,7 @@ mod tests {
             ErrorKind::ClaimsMismatch,
             ErrorKind::UnsupportedCrit,
             ErrorKind::KeyUnavailable,
+            ErrorKind::Revoked,
         ];
         for kind in kinds {
             assert!(rfc6750_safe(&kind.description()), "{kind:?}");

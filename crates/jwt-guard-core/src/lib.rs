@@ -41,6 +41,7 @@ mod redirect;
 #[cfg(feature = "remote")]
 #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub mod remote;
+pub mod revocation;
 mod signer;
 mod token;
 mod verifier;
@@ -62,7 +63,8 @@ pub mod __private {
 pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    ConfigFormat, ConfigProblem, KeyConfig, ProviderConfig, RemoteConfig, VerifierConfig,
+    ConfigFormat, ConfigProblem, KeyConfig, ProviderConfig, RemoteConfig, RevocationConfig,
+    VerifierConfig,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};

@@ -108,6 +108,15 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_realm(realm))
     }
 
+    /// Checks every verified token against `store` ([`BearerAuth::with_revocation`]).
+    #[must_use]
+    pub fn with_revocation(
+        self,
+        store: Arc<dyn crate::revocation::RevocationStore>,
+    ) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_revocation(store))
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(

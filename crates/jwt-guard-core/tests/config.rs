@@ -1000,7 +1000,12 @@ fn misspelled_shared_fields_are_refused_naming_them() {
     let shared: Vec<&str> = SHARED_FIELDS.iter().map(|(name, _)| *name).collect();
     let own_provider = [&["issuer"][..], &shared, &["remote"]].concat();
     assert_eq!(provider_fields, own_provider);
-    let mut own_top = [&["issuers"][..], &shared, &["remote", "providers", "token"]].concat();
+    let mut own_top = [
+        &["issuers"][..],
+        &shared,
+        &["remote", "providers", "token", "revocation"],
+    ]
+    .concat();
     let mut top_sorted = top_fields.to_vec();
     own_top.sort_unstable();
     top_sorted.sort_unstable();

@@ -20,6 +20,7 @@ mod interop;
 mod provisioning;
 #[cfg(feature = "remote")]
 mod remote;
+mod revocation;
 mod rules;
 mod sources;
 mod support;

@@ -10,6 +10,7 @@ use crate::config::VerifierConfig;
 use crate::error::{Error, Result};
 use crate::http::answers::quoted_safe;
 use crate::http::*;
+use crate::revocation::{RevocationClaims, RevocationStore};
 use crate::verifier::{VerifiedToken, Verifier};
 
 /// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
@@ -26,6 +27,7 @@ pub struct BearerAuth {
     locations: TokenLocations,
     realm: Arc<str>,
     optional: bool,
+    revocation: Option<Arc<dyn RevocationStore>>,
 }
 
 impl BearerAuth {
@@ -36,6 +38,7 @@ impl BearerAuth {
             locations: TokenLocations::new(),
             realm: Arc::from(DEFAULT_REALM),
             optional: false,
+            revocation: None,
         }
     }
 
@@ -54,7 +57,13 @@ impl BearerAuth {
     /// As [`BearerAuth::from_config`].
     pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<BearerAuth> {
         config.token.check()?;
-        Ok(BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone()))
+        let store = config.revocation_store()?;
+        let auth =
+            BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone());
+        Ok(match store {
+            Some(store) => auth.with_revocation(store),
+            None => auth,
+        })
     }
 
     /// Reads the token from these locations.
@@ -77,6 +86,20 @@ impl BearerAuth {
     pub fn optional(mut self) -> BearerAuth {
         self.optional = true;
         self
+    }
+
+    /// Checks every verified token against `store` ([`crate::revocation`]): after the signature
+    /// and the claims, before the handler; a revoked token is 401 `invalid_token`
+    /// ([`ErrorKind::Revoked`](crate::ErrorKind::Revoked)), also in optional mode.
+    #[must_use]
+    pub fn with_revocation(mut self, store: Arc<dyn RevocationStore>) -> BearerAuth {
+        self.revocation = Some(store);
+        self
+    }
+
+    /// The revocation store, if one is set.
+    pub fn revocation(&self) -> Option<&Arc<dyn RevocationStore>> {
+        self.revocation.as_ref()
     }
 
     /// The verifier.
@@ -172,16 +195,26 @@ impl BearerAuth {
         }
     }
 
-    /// Verifies `token` with [`Verifier::verify_token_async`].
+    /// Verifies `token` with [`Verifier::verify_token_async`], then checks it against the
+    /// revocation store if one is set ([`BearerAuth::with_revocation`]; a synchronous read of
+    /// local state, never a network wait).
     ///
     /// # Errors
-    /// 401 `invalid_token` with the [`ErrorKind`](crate::ErrorKind)'s description for every token fault; a
-    /// server rejection (500) for a configuration error, which verification never returns.
+    /// 401 `invalid_token` with the [`ErrorKind`](crate::ErrorKind)'s description for every token fault
+    /// (`revoked` included); a server rejection (500) for a configuration error, which
+    /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
-        self.verifier
+        let verified = self
+            .verifier
             .verify_token_async(token)
             .await
-            .map_err(|e| self.reject_error(e))
+            .map_err(|e| self.reject_error(e))?;
+        if let Some(store) = &self.revocation {
+            RevocationClaims::from_token(&verified)
+                .and_then(|claims| store.check(&claims))
+                .map_err(|e| self.reject_error(e))?;
+        }
+        Ok(verified)
     }
 
     /// [`BearerAuth::extract`] then [`BearerAuth::verify`]: `Ok(None)` only in optional mode
