@@ -479,7 +479,7 @@ impl Provider<'_> {
         };
         f.apply_rules(&mut validation);
         if validation.algorithms.is_empty() && is_remote {
-            validation.algorithms = REMOTE_DEFAULT_ALGORITHMS.into_iter().collect();
+            validation.algorithms = remote_default_algorithms();
         }
         let mut builder = Verifier::builder().validation(validation);
         for (i, key) in f.keys.iter().enumerate() {

@@ -4,7 +4,7 @@
 //! `jwt-guard-axum`'s tests and the conformance suite (filtering by thread: the test's own for
 //! axum, the worker's for actix-web).
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::ThreadId;
 
 /// The level of an [`Event`] (`tracing`'s), for suites that do not depend on `tracing`.
@@ -54,7 +54,10 @@ pub fn install() {
 
 /// Every event so far (installs the capture first).
 pub fn events() -> Vec<Event> {
-    store().lock().unwrap().clone()
+    store()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 /// Removes and returns the events emitted on this thread (installs the capture first).
@@ -66,7 +69,7 @@ pub fn take_this_thread() -> Vec<Event> {
 /// server on a thread of its own, such as an actix-web worker
 /// (`ActixServer::worker_threads`).
 pub fn take_thread(thread: ThreadId) -> Vec<Event> {
-    let mut all = store().lock().unwrap();
+    let mut all = store().lock().unwrap_or_else(PoisonError::into_inner);
     let (mine, others) = std::mem::take(&mut *all)
         .into_iter()
         .partition(|e: &Event| e.thread == thread);
@@ -110,13 +113,16 @@ impl tracing::Subscriber for Capture {
             .find(|(n, _)| n == "message")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        self.0.lock().unwrap().push(Event {
-            level: *event.metadata().level(),
-            target: event.metadata().target().to_owned(),
-            message,
-            fields: fields.0,
-            thread: std::thread::current().id(),
-        });
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Event {
+                level: *event.metadata().level(),
+                target: event.metadata().target().to_owned(),
+                message,
+                fields: fields.0,
+                thread: std::thread::current().id(),
+            });
     }
 
     fn enter(&self, _: &tracing::span::Id) {}

@@ -34,7 +34,7 @@
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::{Mutex, PoisonError};
 
 /// The command that provisions every outside tool and runs every test (workspace-relative).
@@ -183,6 +183,74 @@ pub fn this_test_binary(tests: &[&str]) -> Command {
         command.env_remove(var);
     }
     command
+}
+
+/// The python a provisioning check points its suite at: one that does not exist.
+const BOGUS_PYTHON: &str = "/nonexistent/jwt-guard-tests/python";
+
+/// Runs `tests` (this binary's PyJWT tests) again as a child process with a python that does not
+/// exist, `JWT_GUARD_REQUIRE_ALL` = `require_all` and a skip log in a temporary directory.
+fn run_without_python(tests: &[&str], require_all: &str) -> (Output, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("skips.log");
+    let out = this_test_binary(tests)
+        .env(PYTHON_VAR, BOGUS_PYTHON)
+        .env(REQUIRE_ALL_VAR, require_all)
+        .env(SKIP_LOG_VAR, &log)
+        .output()
+        .unwrap();
+    (out, std::fs::read_to_string(&log).ok())
+}
+
+/// The outside-tool contract with every suite required: `tests` (the two PyJWT tests of
+/// `suite`), run without python under `JWT_GUARD_REQUIRE_ALL=1`, both fail, each saying what is
+/// missing and how to provision it, with no banner and nothing in the skip log.
+///
+/// # Panics
+/// When the contract does not hold (this is a test's body).
+pub fn check_missing_python_fails(suite: &str, tests: &[&str; 2]) {
+    let (out, log) = run_without_python(tests, "1");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
+    let failure = format!(
+        "{suite} cannot run: `{BOGUS_PYTHON}` cannot start (No such file or directory (os error 2)). \
+         It needs python3 with PyJWT and cryptography: run `scripts/test-all`"
+    );
+    assert_eq!(stdout.matches(&failure).count(), 2, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("test result: FAILED. 0 passed; 2 failed"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("SKIPPED"), "{stderr}");
+    assert!(log.is_none(), "a failure is not a skip");
+}
+
+/// The outside-tool contract otherwise: under `JWT_GUARD_REQUIRE_ALL=0` the two tests pass after
+/// ONE banner on stderr (not captured by the test harness) and one line in the skip log.
+///
+/// # Panics
+/// When the contract does not hold (this is a test's body).
+pub fn check_missing_python_skips(suite: &str, tests: &[&str; 2]) {
+    let (out, log) = run_without_python(tests, "0");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("test result: ok. 2 passed"), "{stdout}");
+    let banner = format!(
+        "SKIPPED: {suite}: `{BOGUS_PYTHON}` cannot start (No such file or directory (os error 2))"
+    );
+    assert_eq!(stderr.matches(&banner).count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("SKIPPED").count(), 1, "{stderr}");
+    assert_eq!(
+        log.as_deref(),
+        Some(
+            format!(
+                "{suite}\t`{BOGUS_PYTHON}` cannot start (No such file or directory (os error 2))\n"
+            )
+            .as_str()
+        )
+    );
 }
 
 fn process_env(name: &str) -> Option<OsString> {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 #[cfg(feature = "remote")]
 use super::field;
-use crate::algorithm::Algorithm;
+use crate::algorithm::{Algorithm, AlgorithmSet, KeyFamily};
 use crate::error::{Error, Result};
 use crate::redirect::RedirectPolicy;
 
@@ -50,18 +50,12 @@ pub struct RemoteConfig {
 
 /// The algorithms a remote key set allows when the config names none: every asymmetric one
 /// (each key still serves only the algorithms of its own type and `alg`); never HMAC.
-pub(super) const REMOTE_DEFAULT_ALGORITHMS: [Algorithm; 10] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::ES512,
-    Algorithm::EdDSA,
-];
+pub(super) fn remote_default_algorithms() -> AlgorithmSet {
+    Algorithm::ALL
+        .into_iter()
+        .filter(|alg| alg.family() != KeyFamily::Hmac)
+        .collect()
+}
 
 #[cfg(feature = "remote")]
 pub(super) type RemoteSource = crate::remote::RemoteJwks;

@@ -44,6 +44,19 @@ pub(super) enum Material {
     },
 }
 
+impl Material {
+    /// The HMAC key for `alg` (HS256, HS384, HS512); `None` for another algorithm or material.
+    #[inline]
+    pub(super) fn hmac_key(&self, alg: Algorithm) -> Option<&hmac::Key> {
+        match (self, alg) {
+            (Material::Hmac { hs256, .. }, Algorithm::HS256) => Some(hs256),
+            (Material::Hmac { hs384, .. }, Algorithm::HS384) => Some(hs384),
+            (Material::Hmac { hs512, .. }, Algorithm::HS512) => Some(hs512),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Default)]
 pub(crate) struct KeyOptions {
     pub(crate) allow_weak: bool,

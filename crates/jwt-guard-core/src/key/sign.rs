@@ -160,18 +160,10 @@ impl Key {
             return Err(Error::new(ErrorKind::InvalidAlgorithm));
         }
         let ok = match &*self.material {
-            Material::Hmac {
-                hs256,
-                hs384,
-                hs512,
-            } => {
-                let key = match alg {
-                    Algorithm::HS256 => hs256,
-                    Algorithm::HS384 => hs384,
-                    _ => hs512,
-                };
-                hmac::verify(key, message, signature).is_ok()
-            }
+            Material::Hmac { .. } => self
+                .material
+                .hmac_key(alg)
+                .is_some_and(|key| hmac::verify(key, message, signature).is_ok()),
             Material::Rsa { verifiers, .. } => rsa_index(alg)
                 .and_then(|i| verifiers.get(i))
                 .and_then(Option::as_ref)
@@ -199,16 +191,11 @@ impl Key {
         let public_only = || Error::new(ErrorKind::Signing("a public key cannot sign".into()));
         let failed = |_| Error::new(ErrorKind::Signing("the signature primitive failed".into()));
         match &*self.material {
-            Material::Hmac {
-                hs256,
-                hs384,
-                hs512,
-            } => {
-                let key = match alg {
-                    Algorithm::HS256 => hs256,
-                    Algorithm::HS384 => hs384,
-                    _ => hs512,
-                };
+            Material::Hmac { .. } => {
+                let key = self
+                    .material
+                    .hmac_key(alg)
+                    .ok_or(Error::new(ErrorKind::InvalidAlgorithm))?;
                 Ok(hmac::sign(key, message).as_ref().to_vec())
             }
             Material::Rsa { pair, .. } => {
