@@ -22,7 +22,8 @@
 //! | `unsupported_crit` | `InvalidTokenError` |
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `revoked` | (Flask-JWT-Extended's `RevokedTokenError`) |
-//! | `revocation` | (a revocation store refused a write: full, or no `jti`) |
+//! | `revocation` | (a revocation store refused a write: full, unreachable, or no `jti`) |
+//! | `revocation_unavailable` | (the shared deny-list is too stale to trust: 503, fail closed) |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
 //!
 //! `invalid_config` covers both [`ErrorKind::InvalidConfig`] (a value the verifier refuses) and
@@ -121,6 +122,14 @@ pub enum ErrorKind {
     /// A revocation store refused a write (the store is full, or a `jti` revocation was asked
     /// for a token without `jti`). An operator's error, never a request's.
     Revocation(Cow<'static, str>),
+    /// The revocation store cannot tell whether the token is revoked: its local replica of a
+    /// shared deny-list was never loaded, or has not heard from the shared store for longer
+    /// than its `max_staleness` (and it fails closed). Neither a token fault nor a
+    /// misconfiguration: the HTTP answer is 503 with `Retry-After`, never 401 or 500.
+    RevocationUnavailable {
+        /// Seconds after which a retry may succeed (the `Retry-After` value).
+        retry_after_secs: u64,
+    },
 }
 
 impl ErrorKind {
@@ -149,6 +158,7 @@ impl ErrorKind {
             ErrorKind::Signing(_) => "signing",
             ErrorKind::Revoked => "revoked",
             ErrorKind::Revocation(_) => "revocation",
+            ErrorKind::RevocationUnavailable { .. } => "revocation_unavailable",
         }
     }
 
@@ -162,6 +172,7 @@ impl ErrorKind {
                 | ErrorKind::ConfigText { .. }
                 | ErrorKind::Signing(_)
                 | ErrorKind::Revocation(_)
+                | ErrorKind::RevocationUnavailable { .. }
         )
     }
 
@@ -190,6 +201,9 @@ impl ErrorKind {
             ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
             ErrorKind::KeyUnavailable => "the verification keys are unavailable",
             ErrorKind::Revoked => "the token has been revoked",
+            ErrorKind::RevocationUnavailable { .. } => {
+                "the revocation list is temporarily unavailable"
+            }
             ErrorKind::InvalidKey(_)
             | ErrorKind::Revocation(_)
             | ErrorKind::WeakKey(_)
@@ -258,6 +272,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
             ErrorKind::Revoked => f.write_str("token revoked"),
             ErrorKind::Revocation(why) => write!(f, "revocation refused: {why}"),
+            ErrorKind::RevocationUnavailable { retry_after_secs } => write!(
+                f,
+                "revocation list unavailable (stale or never loaded); retry after {retry_after_secs} s"
+            ),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! jwt-guard-core's integration tests: one binary, a module per topic.
 //!
-//! `cargo test -p jwt-guard-core --test lib [MODULE::]` (add `--features remote` for `remote`).
+//! `cargo test -p jwt-guard-core --test lib [MODULE::]` (add `--features remote` for `remote`,
+//! `--features redis` for `redis_store`, which needs `redis-server`).
 
 // Tests fail by panicking. clippy.toml exempts `#[test]` functions and `#[cfg(test)]` modules
 // from the workspace's no-panic lints, but not an integration test's helpers (rust-clippy#11119).
@@ -18,6 +19,8 @@ mod hardening;
 mod hostile;
 mod interop;
 mod provisioning;
+#[cfg(feature = "redis")]
+mod redis_store;
 #[cfg(feature = "remote")]
 mod remote;
 mod revocation;

@@ -351,28 +351,50 @@ fn config_table_errors_name_the_field_never_the_value() {
     let cases = [
         (
             "memory = true\nredis_url = \"redis://:hunter2@127.0.0.1:6379/0\"\n",
-            "revocation.redis_url",
-            "needs the redis store (not built yet); use memory = true",
+            "revocation.memory",
+            "choose one store: memory = true or redis_url, not both",
         ),
         (
             "key_prefix = \"hunter2\"\n",
             "revocation.key_prefix",
-            "needs the redis store (not built yet); use memory = true",
+            "belongs to the Redis store: set redis_url",
         ),
         (
-            "max_staleness_secs = 5\n",
+            "memory = true\nmax_staleness_secs = 5\n",
             "revocation.max_staleness_secs",
-            "needs the redis store (not built yet); use memory = true",
+            "belongs to the Redis store: set redis_url",
         ),
         (
-            "fail = \"open\"\n",
+            "memory = true\nfail = \"open\"\n",
             "revocation.fail",
-            "needs the redis store (not built yet); use memory = true",
+            "belongs to the Redis store: set redis_url",
+        ),
+        (
+            "redis_url = \"redis://:hunter2@127.0.0.1:6379/0\"\nmax_entries = 5\n",
+            "revocation.max_entries",
+            "belongs to the memory store (the Redis store holds what Redis holds)",
+        ),
+        (
+            "redis_url = \"redis://:hunter2@127.0.0.1:6379/0\"\nmax_staleness_secs = 0\n",
+            "revocation.max_staleness_secs",
+            "must be at least 1",
+        ),
+        #[cfg(not(feature = "redis"))]
+        (
+            "redis_url = \"redis://:hunter2@127.0.0.1:6379/0\"\n",
+            "revocation.redis_url",
+            "needs the `redis` feature of jwt-guard-core (or jwt-guard)",
+        ),
+        #[cfg(feature = "redis")]
+        (
+            "redis_url = \"http://:hunter2@127.0.0.1:6379/0\"\n",
+            "revocation.redis_url",
+            "not a Redis URL (redis://[user:password@]host[:port][/db])",
         ),
         (
             "",
             "revocation.memory",
-            "no revocation store chosen: set memory = true (or remove the table)",
+            "no revocation store chosen: set memory = true or redis_url (or remove the table)",
         ),
         (
             "memory = true\nmax_entries = 0\n",
@@ -393,6 +415,14 @@ fn config_table_errors_name_the_field_never_the_value() {
         );
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
+    // Debug never shows the URL (it may hold a password).
+    let config = VerifierConfig::from_toml(&config_text(
+        "redis_url = \"redis://:hunter2@127.0.0.1:6379/0\"\n",
+    ))
+    .unwrap();
+    let debug = format!("{config:?}");
+    assert!(debug.contains("redis_url: Some(\"<redacted>\")"), "{debug}");
+    assert!(!debug.contains("hunter2"), "{debug}");
     // An unknown key is refused by name, like every table.
     let err = VerifierConfig::from_toml(&config_text("memory = true\nmemroy = 1\n")).unwrap_err();
     assert_eq!(err.code(), "invalid_config");

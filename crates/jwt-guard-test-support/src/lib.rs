@@ -13,7 +13,8 @@
 //! | `axum_server` | `axum` | conformance, `jwt-guard-axum` |
 //! | `actix_server` | `actix` | conformance, `jwt-guard-actix` |
 //! | `tokens` | `tokens` | `jwt-guard-axum`, `jwt-guard-actix` |
-//! | [`tools`] (re-exported at the root) | always | the suites that need PyJWT or node |
+//! | [`redis_server`] | always | the Redis revocation suites (core, conformance, CLI) |
+//! | [`tools`] (re-exported at the root) | always | the suites that need PyJWT, node or Redis |
 //!
 //! `tokens` depends on `jwt-guard-core`, which dev-depends on this crate (for [`capture`]):
 //! Cargo allows that cycle because it goes through a dev-dependency. The core's integration
@@ -36,6 +37,7 @@ pub mod axum_server;
 pub mod capture;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod redis_server;
 #[cfg(feature = "tokens")]
 pub mod tokens;
 pub mod tools;

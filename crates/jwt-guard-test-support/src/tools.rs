@@ -12,6 +12,7 @@
 //!   script exports as `JWT_GUARD_PYTHON`. A test finds it through [`python`] without anyone
 //!   activating anything, also under plain `cargo test` after the script ran once.
 //! - node with `oidc-provider`: `npm ci` in `tests/oidc`, found there by path.
+//! - `redis-server`: the Debian package, installed with apt-get when the script runs as root.
 //!
 //! # A missing tool
 //!
@@ -78,6 +79,14 @@ pub const PYJWT: Tool = Tool {
 pub const OIDC_PROVIDER: Tool = Tool {
     what: "node with the npm modules of tests/oidc",
     by_hand: "`(cd tests/oidc && npm ci --no-audit --no-fund)`",
+};
+
+/// `redis-server` (Debian package `redis-server`): the Redis revocation store's suites start
+/// their own on a free loopback port ([`crate::redis_server::RedisServer`]).
+pub const REDIS_SERVER: Tool = Tool {
+    what: "redis-server (and redis-cli)",
+    by_hand: "`apt-get install redis-server` (Debian), or put `redis-server` on PATH (or set \
+              JWT_GUARD_REDIS_SERVER to it)",
 };
 
 /// A test suite that needs a [`Tool`].

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use ::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use ::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use ::http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
@@ -107,12 +107,20 @@ pub enum RejectionKind {
     InsufficientScope(RequiredScopes),
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
+    /// A shared store this request depends on cannot answer
+    /// ([`ErrorKind::RevocationUnavailable`]: the revocation replica is too stale and the
+    /// config fails closed): 503 with `Retry-After`, body error `temporarily_unavailable`, no
+    /// challenge (the token was fine as far as it was checked).
+    Unavailable(Error),
 }
 
 /// A core error refusing a request: `InvalidToken` for a token fault, `Server` otherwise
 /// ([`BearerError::for_error`]).
 impl From<Error> for RejectionKind {
     fn from(error: Error) -> RejectionKind {
+        if let ErrorKind::RevocationUnavailable { .. } = error.kind() {
+            return RejectionKind::Unavailable(error);
+        }
         match BearerError::for_error(error.kind()) {
             Some(_) => RejectionKind::InvalidToken(error),
             None => RejectionKind::Server(error),
@@ -166,26 +174,31 @@ impl Rejection {
         &self.realm
     }
 
-    /// The core error behind an `invalid_token` or server rejection.
+    /// The core error behind an `invalid_token`, server or unavailable rejection.
     pub fn error(&self) -> Option<&Error> {
         match &self.kind {
-            RejectionKind::InvalidToken(e) | RejectionKind::Server(e) => Some(e),
+            RejectionKind::InvalidToken(e)
+            | RejectionKind::Server(e)
+            | RejectionKind::Unavailable(e) => Some(e),
             _ => None,
         }
     }
 
-    /// The RFC 6750 error code, if the answer carries one (not for a missing token, nor a
-    /// server fault).
+    /// The RFC 6750 error code, if the answer carries one (not for a missing token, a server
+    /// fault or an unavailable store).
     pub fn bearer_error(&self) -> Option<BearerError> {
         match &self.kind {
-            RejectionKind::MissingToken | RejectionKind::Server(_) => None,
+            RejectionKind::MissingToken
+            | RejectionKind::Server(_)
+            | RejectionKind::Unavailable(_) => None,
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
             RejectionKind::InsufficientScope(_) => Some(BearerError::InsufficientScope),
         }
     }
 
-    /// The HTTP status: 400, 401, 403 (500 only for a server fault).
+    /// The HTTP status: 400, 401, 403 (500 only for a server fault; 503 for an unavailable
+    /// shared store).
     pub fn status(&self) -> StatusCode {
         match &self.kind {
             RejectionKind::MissingToken | RejectionKind::InvalidToken(_) => {
@@ -194,14 +207,25 @@ impl Rejection {
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             RejectionKind::InsufficientScope(_) => StatusCode::FORBIDDEN,
             RejectionKind::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            RejectionKind::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
-    /// The body's `error`: the RFC 6750 code, `missing_token` or `server_error`.
+    /// The `Retry-After` seconds of a 503 ([`RejectionKind::Unavailable`]), else `None`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self.error().map(Error::kind) {
+            Some(ErrorKind::RevocationUnavailable { retry_after_secs }) => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// The body's `error`: the RFC 6750 code, `missing_token`, `server_error` or
+    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1's code for a 503).
     pub fn error_code(&self) -> &'static str {
         match &self.kind {
             RejectionKind::MissingToken => "missing_token",
             RejectionKind::Server(_) => "server_error",
+            RejectionKind::Unavailable(_) => "temporarily_unavailable",
             _ => self
                 .bearer_error()
                 .map_or("server_error", BearerError::as_str),
@@ -213,7 +237,9 @@ impl Rejection {
         match &self.kind {
             RejectionKind::MissingToken => Cow::Borrowed("an access token is required"),
             RejectionKind::InvalidRequest(why) => Cow::Borrowed(why.description()),
-            RejectionKind::InvalidToken(e) | RejectionKind::Server(e) => e.description(),
+            RejectionKind::InvalidToken(e)
+            | RejectionKind::Server(e)
+            | RejectionKind::Unavailable(e) => e.description(),
             RejectionKind::InsufficientScope(_) => {
                 Cow::Borrowed("the token lacks a required scope")
             }
@@ -222,12 +248,12 @@ impl Rejection {
 
     /// The `WWW-Authenticate` value, e.g. `Bearer realm="api", error="invalid_token",
     /// error_description="the token has expired"`; just `Bearer realm="api"` for a missing token;
-    /// `None` for a server fault.
+    /// `None` for a server fault or an unavailable store.
     pub fn www_authenticate(&self) -> Option<String> {
         let realm = &self.realm;
         match &self.kind {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),
-            RejectionKind::Server(_) => None,
+            RejectionKind::Server(_) | RejectionKind::Unavailable(_) => None,
             kind => {
                 let mut value = format!(
                     "Bearer realm=\"{realm}\", error=\"{}\", error_description=\"{}\"",
@@ -261,7 +287,8 @@ impl Rejection {
         .unwrap_or_else(|_| String::from(r#"{"error":"server_error"}"#))
     }
 
-    /// The whole answer: status, `WWW-Authenticate`, `Content-Type: application/json`, body.
+    /// The whole answer: status, `WWW-Authenticate`, `Content-Type: application/json`, body;
+    /// `Retry-After` on a 503.
     pub fn to_response(&self) -> Response<String> {
         let mut response = Response::new(self.json_body());
         *response.status_mut() = self.status();
@@ -269,6 +296,9 @@ impl Rejection {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(value) = self.www_authenticate_header() {
             headers.insert(WWW_AUTHENTICATE, value);
+        }
+        if let Some(secs) = self.retry_after() {
+            headers.insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -35,26 +35,46 @@ pub struct MemoryStore {
     clock: Arc<dyn Clock>,
 }
 
+/// The entries of a deny-list, each with its `until` (subjects: their cutoff): the state of a
+/// [`MemoryStore`] and of the Redis store's local replica.
 #[derive(Default)]
-struct Tables {
-    jti: HashMap<Box<str>, i64>,
-    sid: HashMap<Box<str>, i64>,
-    subjects: HashMap<Box<str>, i64>,
-    used: HashMap<Box<str>, i64>,
+pub(super) struct Tables {
+    pub(super) jti: HashMap<Box<str>, i64>,
+    pub(super) sid: HashMap<Box<str>, i64>,
+    pub(super) subjects: HashMap<Box<str>, i64>,
+    pub(super) used: HashMap<Box<str>, i64>,
 }
 
 impl Tables {
-    fn len(&self) -> usize {
+    /// The request-path check against these entries at `now`.
+    pub(super) fn check(&self, claims: &RevocationClaims<'_>, now: i64) -> Result<()> {
+        let live = |map: &HashMap<Box<str>, i64>, key: Option<&str>| {
+            key.and_then(|k| map.get(k))
+                .is_some_and(|until| *until > now)
+        };
+        if live(&self.jti, claims.jti.as_deref()) || live(&self.sid, claims.sid.as_deref()) {
+            return Err(super::revoked());
+        }
+        if let Some(cutoff) = claims.sub.as_deref().and_then(|s| self.subjects.get(s)) {
+            // `iat < cutoff`; no `iat` under a cutoff cannot be told apart from an old token.
+            if claims.iat.is_none_or(|iat| iat < *cutoff) {
+                return Err(super::revoked());
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn len(&self) -> usize {
         self.jti.len() + self.sid.len() + self.subjects.len() + self.used.len()
     }
 
-    fn drop_expired(&mut self, now: i64) {
+    pub(super) fn drop_expired(&mut self, now: i64) {
         self.jti.retain(|_, until| *until > now);
         self.sid.retain(|_, until| *until > now);
         self.used.retain(|_, until| *until > now);
     }
 
-    fn counts(&self, now: i64) -> RevocationCounts {
+    pub(super) fn counts(&self, now: i64) -> RevocationCounts {
         let live = |m: &HashMap<Box<str>, i64>| m.values().filter(|u| **u > now).count();
         RevocationCounts {
             jti: live(&self.jti),
@@ -193,22 +213,7 @@ fn ready<'a, T: Send + 'a>(value: Result<T>) -> StoreFuture<'a, T> {
 
 impl RevocationStore for MemoryStore {
     fn check(&self, claims: &RevocationClaims<'_>) -> Result<()> {
-        let now = self.clock.now();
-        let tables = self.read();
-        let live = |map: &HashMap<Box<str>, i64>, key: Option<&str>| {
-            key.and_then(|k| map.get(k))
-                .is_some_and(|until| *until > now)
-        };
-        if live(&tables.jti, claims.jti.as_deref()) || live(&tables.sid, claims.sid.as_deref()) {
-            return Err(super::revoked());
-        }
-        if let Some(cutoff) = claims.sub.as_deref().and_then(|s| tables.subjects.get(s)) {
-            // `iat < cutoff`; no `iat` under a cutoff cannot be told apart from an old token.
-            if claims.iat.is_none_or(|iat| iat < *cutoff) {
-                return Err(super::revoked());
-            }
-        }
-        Ok(())
+        self.read().check(claims, self.clock.now())
     }
 
     fn revoke_jti<'a>(&'a self, jti: &'a str, until: i64) -> StoreFuture<'a, ()> {

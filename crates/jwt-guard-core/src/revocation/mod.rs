@@ -36,7 +36,13 @@
 //!
 //! [`MemoryStore`]: one process, bounded by a maximum entry count; when full (after dropping
 //! expired entries), a new entry is refused with [`ErrorKind::Revocation`] rather than an older
-//! revocation being dropped silently. Implement [`RevocationStore`] for a backend of your own.
+//! revocation being dropped silently.
+//!
+//! `RedisStore` (feature `redis`): one list shared by every instance through Redis; each
+//! instance checks a local replica kept current from a Redis Stream, refuses with 503 when the
+//! replica is staler than `max_staleness` (fail closed, or pass with `FailMode::Open`).
+//!
+//! Implement [`RevocationStore`] for a backend of your own.
 //!
 //! ```
 //! # fn main() -> Result<(), jwt_guard_core::Error> {
@@ -63,8 +69,13 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::verifier::VerifiedToken;
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 pub use memory::{DEFAULT_MAX_ENTRIES, MemoryStore};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis::{DEFAULT_KEY_PREFIX, DEFAULT_MAX_STALENESS, RedisOptions, RedisStore};
 
 /// The future a [`RevocationStore`] write returns (boxed, so the trait is object-safe and a
 /// `dyn RevocationStore` can sit behind an `Arc`).
@@ -216,6 +227,20 @@ fn date_floor<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> 
 
 fn date_ceil<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     date(d, f64::ceil)
+}
+
+/// What a store that cannot tell (a shared list's replica too stale to trust) does with a token
+/// it does not know to be revoked: `fail = "closed" | "open"` in `[revocation]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum FailMode {
+    /// Refuse it: 503 with `Retry-After` ([`ErrorKind::RevocationUnavailable`]). The default.
+    #[default]
+    Closed,
+    /// Let it pass, logging a warning once per staleness interval (a token the replica knows
+    /// to be revoked is still refused).
+    Open,
 }
 
 /// How many live entries of each kind a store holds.
