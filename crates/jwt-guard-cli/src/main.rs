@@ -7,6 +7,8 @@
 //! - `encode --alg ALG --key FILE [CLAIMS_JSON]`: mint a token.
 //! - `keygen --alg ALG --out PREFIX`: make a key pair (or an HMAC secret).
 //! - `jwks PEM_FILE...`: public keys as a JWK Set.
+//! - `revoke --config FILE TOKEN` (or `--subject SUB [--before TIME]`): revoke in the shared
+//!   store the config's `[revocation]` table names; `revocations --config FILE` lists it.
 //!
 //! Exit codes: 0 success; 1 the token was rejected (`verify`) or could not be decoded
 //! (`decode`), with `error: <code>: <message>` on stderr; 2 usage, configuration, key or file
@@ -20,6 +22,7 @@ mod failure;
 mod io;
 mod jwks;
 mod keygen;
+mod revoke;
 mod time;
 mod verify;
 
@@ -53,6 +56,11 @@ enum Command {
     Keygen(keygen::Args),
     /// Print the public keys of PEM files as a JWK Set.
     Jwks(jwks::Args),
+    /// Revoke a token (verified with the config's rules first), or every token of a subject
+    /// issued before a time, in the shared store of the config's [revocation] table (Redis).
+    Revoke(revoke::Args),
+    /// List the entries of the shared store of the config's [revocation] table.
+    Revocations(revoke::ListArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +71,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Jwks(args) => jwks::run(args),
+        Command::Revoke(args) => revoke::run(args),
+        Command::Revocations(args) => revoke::list(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -162,7 +162,9 @@ fn print_claims(verified: &VerifiedToken) -> Result<(), Failure> {
 
 /// The verifier a server builds from a config file, and what the notes need from the file.
 pub(crate) struct Loaded {
-    verifier: Verifier,
+    pub(crate) verifier: Verifier,
+    /// The `[revocation]` table (`jwt-guard revoke` and `revocations` write and read its store).
+    pub(crate) revocation: Option<jwt_guard_core::RevocationConfig>,
     /// With `[[providers]]`: the issuer of each provider, in file order (`providers[i]`).
     provider_issuers: Vec<String>,
     /// The names `--require-claims` added to the rules.
@@ -233,6 +235,7 @@ pub(crate) fn load_verifier(
         .collect();
     Ok(Loaded {
         verifier,
+        revocation: config.revocation.clone(),
         provider_issuers,
         cli_required_claims: required_claims.to_vec(),
     })

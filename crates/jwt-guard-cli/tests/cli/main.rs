@@ -18,6 +18,7 @@ mod jwks;
 mod keygen;
 mod provisioning;
 mod pyjwt;
+mod revoke;
 mod roundtrip;
 mod usage;
 mod verify;
