@@ -10,6 +10,7 @@
 //! | `axum` | `jwt_guard::axum` (`jwt-guard-axum`): the tower `JwtLayer` (axum, hyper, tonic), `Claims<T>`, RFC 6750 answers |
 //! | `actix` | `jwt_guard::actix` (`jwt-guard-actix`): `JwtMiddleware`, `Claims<T>`, `JwtError` for actix-web |
 //! | `remote` | `jwt_guard::remote`: remote JWK Sets and OIDC discovery, cached; `jwks_url` / `oidc_issuer` in a [`VerifierConfig`] |
+//! | `redis` | `jwt_guard::revocation::RedisStore`: one revocation list shared by every instance through Redis, checked against a local replica; `[revocation] redis_url` in a [`VerifierConfig`] |
 //!
 //! No feature is on by default. The [README] has the quick starts (core, axum, actix-web), the
 //! configuration reference and the table of answers.

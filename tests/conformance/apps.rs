@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
-use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
+use jwt_guard_core::revocation::{MemoryStore, RedisOptions, RedisStore, RevocationStore};
 use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,6 +35,12 @@ pub(crate) struct Setup {
     /// The revocation store of the `/revocation/*` routes, shared by both apps: a revoked
     /// `jti`, a revoked `sid`, a cutoff for the subject `cut` (`cases/revocation.rs`).
     pub(crate) revocations: Arc<MemoryStore>,
+    /// The store of the `/revocation/unavailable*` routes: a [`RedisStore`] whose Redis accepts
+    /// connections and never answers (a hung Redis: the listener below, never accepting), so
+    /// its replica is never loaded and it fails closed (`cases/revocation.rs`).
+    pub(crate) unavailable: Arc<RedisStore>,
+    /// The hung "Redis" (kept bound until the servers stop).
+    _hung_redis: std::net::TcpListener,
 }
 
 /// The layers of the `/nest/*` routes: an outer layer over `/nest/<combo>/*` and an inner one
@@ -145,8 +151,12 @@ impl Setup {
             "#
         ))
         .unwrap();
+        let hung_redis = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let hung_url = format!("redis://{}/0", hung_redis.local_addr().unwrap());
         Arc::new(Setup {
             revocations: revocations(),
+            unavailable: Arc::new(RedisStore::new(RedisOptions::new(hung_url)).unwrap()),
+            _hung_redis: hung_redis,
             custom: main
                 .clone()
                 .with_token_locations(TokenLocations::nowhere().header("x-api-token")),
@@ -386,6 +396,8 @@ pub(crate) mod axum_app {
     /// `/revocation/me` (required) and `/revocation/optional`, checked against the shared store.
     fn revocation(setup: &Setup) -> Router {
         let layer = || JwtLayer::new(setup.main.clone()).with_revocation(setup.revocations.clone());
+        let unavailable =
+            || JwtLayer::new(setup.main.clone()).with_revocation(setup.unavailable.clone());
         Router::new()
             .route("/revocation/me", get(me))
             .route_layer(layer())
@@ -393,6 +405,16 @@ pub(crate) mod axum_app {
                 Router::new()
                     .route("/revocation/optional", get(optional))
                     .route_layer(layer().optional()),
+            )
+            .merge(
+                Router::new()
+                    .route("/revocation/unavailable", get(me))
+                    .route_layer(unavailable()),
+            )
+            .merge(
+                Router::new()
+                    .route("/revocation/unavailable-optional", get(optional))
+                    .route_layer(unavailable().optional()),
             )
     }
 
@@ -570,6 +592,16 @@ pub(crate) mod actix_app {
                 .service(
                     web::resource("/revocation/optional")
                         .wrap(main().with_revocation(setup.revocations.clone()).optional())
+                        .route(web::get().to(optional)),
+                )
+                .service(
+                    web::resource("/revocation/unavailable")
+                        .wrap(main().with_revocation(setup.unavailable.clone()))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/revocation/unavailable-optional")
+                        .wrap(main().with_revocation(setup.unavailable.clone()).optional())
                         .route(web::get().to(optional)),
                 );
             for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {

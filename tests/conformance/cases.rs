@@ -145,7 +145,7 @@ fn challenge(error: &str, description: &str) -> String {
     format!("Bearer realm=\"{REALM}\", error=\"{error}\", error_description=\"{description}\"")
 }
 
-fn missing() -> Expect {
+pub(crate) fn missing() -> Expect {
     Expect {
         status: 401,
         www_authenticate: Some(format!("Bearer realm=\"{REALM}\"")),

@@ -16,6 +16,8 @@ pub(crate) struct Answer {
     /// Every `WWW-Authenticate` value (more than one would be a bug).
     pub(crate) www_authenticate: Vec<String>,
     pub(crate) content_type: Option<String>,
+    /// Every `Retry-After` value.
+    pub(crate) retry_after: Vec<String>,
     pub(crate) body: String,
 }
 
@@ -25,6 +27,7 @@ impl From<Reply> for Answer {
             status: reply.status,
             www_authenticate: reply.header_all("www-authenticate"),
             content_type: reply.header("content-type").map(str::to_owned),
+            retry_after: reply.header_all("retry-after"),
             body: reply.body,
         }
     }
@@ -34,8 +37,8 @@ impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} | WWW-Authenticate: {:?} | Content-Type: {:?} | {}",
-            self.status, self.www_authenticate, self.content_type, self.body
+            "{} | WWW-Authenticate: {:?} | Content-Type: {:?} | Retry-After: {:?} | {}",
+            self.status, self.www_authenticate, self.content_type, self.retry_after, self.body
         )
     }
 }

@@ -8,11 +8,17 @@
 //! |---|---|
 //! | `/revocation/me` | as `/me`, `with_revocation(store)` |
 //! | `/revocation/optional` | as `/optional/me`, `with_revocation(store)` |
+//! | `/revocation/unavailable` | as `/me`, against a `RedisStore` whose Redis never answers |
+//! | `/revocation/unavailable-optional` | the same, optional |
+//!
+//! A store that cannot tell (its replica never loaded, or stale) fails closed: 503,
+//! `temporarily_unavailable`, `Retry-After` (checked for every 503 by the runner), no
+//! challenge; but a token fault is still the 401 it deserves, checked first.
 
 use jwt_guard_core::{Algorithm, Signer};
 use serde_json::json;
 
-use super::{Carry, Case, case, invalid_token, ok};
+use super::{Carry, Case, Expect, case, invalid_token, missing, ok};
 use crate::keys::*;
 
 /// The `jti` the setup revokes.
@@ -123,5 +129,63 @@ pub(super) fn cases(t: &mut Vec<Case>) {
         "/revocation/optional",
         vec![Bearer(token(json!({"jti": "another-jti"})))],
         ok(json!({"sub": "ada"})),
+    ));
+    unavailable(t);
+}
+
+/// What a route answers while its store cannot tell.
+fn temporarily_unavailable() -> Expect {
+    Expect {
+        status: 503,
+        www_authenticate: None,
+        body: json!({
+            "error": "temporarily_unavailable",
+            "error_description": "the revocation list is temporarily unavailable"
+        }),
+    }
+}
+
+fn unavailable(t: &mut Vec<Case>) {
+    use Carry::*;
+    t.push(case(
+        "revocation: store unavailable, valid token",
+        "/revocation/unavailable",
+        vec![Bearer(token(json!({"jti": "another-jti"})))],
+        temporarily_unavailable(),
+    ));
+    let hs = Algorithm::HS256;
+    let forged = Signer::new(other_key(hs).with_kid("hs256"), hs)
+        .unwrap()
+        .encode(&claims(json!({})))
+        .unwrap();
+    t.push(case(
+        "revocation: store unavailable, forged token is still a bad signature",
+        "/revocation/unavailable",
+        vec![Bearer(forged)],
+        invalid_token("the token signature is invalid"),
+    ));
+    t.push(case(
+        "revocation: store unavailable, expired token is still expired",
+        "/revocation/unavailable",
+        vec![Bearer(token(json!({"exp": 1_000_000_000})))],
+        invalid_token("the token has expired"),
+    ));
+    t.push(case(
+        "revocation: store unavailable, no token",
+        "/revocation/unavailable",
+        vec![],
+        missing(),
+    ));
+    t.push(case(
+        "revocation: store unavailable, optional route, no token",
+        "/revocation/unavailable-optional",
+        vec![],
+        ok(json!({"sub": null})),
+    ));
+    t.push(case(
+        "revocation: store unavailable, optional route, valid token",
+        "/revocation/unavailable-optional",
+        vec![Bearer(token(json!({})))],
+        temporarily_unavailable(),
     ));
 }
