@@ -1,8 +1,9 @@
 //! Instruction counts per verification, for `benches/instructions.sh` (callgrind counts
 //! instructions, not seconds, so the result does not depend on what else the machine runs).
 //!
-//! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`:
-//! verifies one token N times. The script runs it with two values of N under callgrind and
+//! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`,
+//! `bearer` (`BearerAuth::verify`, no revocation store) or `bearer-revocation` (the same with a
+//! `MemoryStore` of 100,000 entries, none of them matching): verifies one token N times. The script runs it with two values of N under callgrind and
 //! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
 
 // A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
@@ -19,6 +20,8 @@ mod common;
 use std::hint::black_box;
 
 use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
+use jwt_guard_core::http::BearerAuth;
+use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{Algorithm, Key, KeyFamily, Signer, Verifier};
 
 fn fixture_key(alg: Algorithm) -> Key {
@@ -37,6 +40,33 @@ fn fixture_key(alg: Algorithm) -> Key {
         env!("CARGO_MANIFEST_DIR")
     );
     Key::from_pem(std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Polls a future that never waits (fixed keys, an in-memory store) to its end.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// A store of 100,000 entries (a third each of `jti`, `sid` and subject cutoffs), none of
+/// which matches the benchmark's token: the request that passes pays the most.
+fn full_store() -> std::sync::Arc<MemoryStore> {
+    let store = std::sync::Arc::new(MemoryStore::new(100_000));
+    for i in 0..100_000 {
+        let name = format!("entry-{i:06}");
+        match i % 3 {
+            0 => block_on(store.revoke_jti(&name, 4_102_444_800)),
+            1 => block_on(store.revoke_sid(&name, 4_102_444_800)),
+            _ => block_on(store.revoke_subject_before(&name, 1_700_000_000)),
+        }
+        .unwrap();
+    }
+    store
 }
 
 fn main() {
@@ -83,6 +113,22 @@ fn main() {
             let floor = floor_key(alg, &key);
             for _ in 0..n {
                 black_box(floor.verify(black_box(&token)).unwrap());
+            }
+        }
+        "bearer" | "bearer-revocation" => {
+            let verifier = Verifier::builder()
+                .algorithms([alg])
+                .key(key)
+                .issuer(ISS)
+                .audience(AUD)
+                .build()
+                .unwrap();
+            let mut auth = BearerAuth::new(verifier);
+            if which == "bearer-revocation" {
+                auth = auth.with_revocation(full_store());
+            }
+            for _ in 0..n {
+                black_box(block_on(auth.verify(black_box(&token))).unwrap());
             }
         }
         other => panic!("unknown implementation {other}"),

@@ -2,6 +2,7 @@
 # Instructions per verification under callgrind (load-independent), per algorithm, for
 # jwt-guard, jsonwebtoken and the floor. Needs valgrind. Prints a markdown table.
 #   bash crates/jwt-guard-core/benches/instructions.sh [ALG...]
+# With --revocation first: BearerAuth::verify without and with a revocation store instead.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
@@ -9,6 +10,8 @@ bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-form
 for l in sys.stdin:
     m=json.loads(l)
     if m.get("reason")=="compiler-artifact" and m["target"]["name"]=="instructions" and m.get("executable"): print(m["executable"])' | tail -1)
+revocation=false
+if [ "${1:-}" = "--revocation" ]; then revocation=true; shift; fi
 algs=("$@"); [ ${#algs[@]} -gt 0 ] || algs=(HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA)
 count() { # impl alg n -> total instructions
   local out; out=$(mktemp)
@@ -20,6 +23,16 @@ per() { # impl alg -> instructions per verify
   local a b; a=$(count "$1" "$2" $lo); b=$(count "$1" "$2" $hi)
   echo $(( (b - a) / (hi - lo) ))
 }
+if $revocation; then
+  # BearerAuth::verify (what both adapters call) without and with a revocation store.
+  echo "| alg | BearerAuth::verify | with a store of 100,000 entries | difference |"
+  echo "|---|---|---|---|"
+  for alg in "${algs[@]}"; do
+    a=$(per bearer "$alg"); b=$(per bearer-revocation "$alg")
+    printf '| %s | %s | %s | +%s |\n' "$alg" "$a" "$b" "$((b - a))"
+  done
+  exit 0
+fi
 echo "| alg | jwt-guard | floor | jwt-guard / floor | jsonwebtoken | jsonwebtoken / jwt-guard |"
 echo "|---|---|---|---|---|---|"
 for alg in "${algs[@]}"; do

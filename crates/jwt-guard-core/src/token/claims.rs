@@ -47,6 +47,11 @@ impl<'de> Deserialize<'de> for Number {
 pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 impl Number {
+    /// Whether it has a fractional part.
+    pub(super) fn is_fractional(self) -> bool {
+        matches!(self, Number::Float(f) if f.fract() != 0.0)
+    }
+
     /// Whole seconds, rounding fractions toward the stricter side for the caller.
     pub(super) fn seconds(self, round_up: bool) -> Option<i64> {
         let max = MAX_NUMERIC_DATE;
@@ -112,6 +117,14 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) exp: Option<i64>,
     pub(crate) nbf: Option<i64>,
     pub(crate) iat: Option<i64>,
+    /// `jti` (type-checked: a string).
+    pub(crate) jti: Option<Cow<'de, str>>,
+    /// `sid` as its JSON text (not a registered claim of RFC 7519: any type passes
+    /// verification; the revocation check reads it).
+    pub(crate) sid: Option<&'de serde_json::value::RawValue>,
+    /// `exp` or `iat` had a fraction (rounded here for the verifier's rules; the revocation
+    /// check rounds them its own way).
+    pub(crate) fractional_dates: bool,
     /// Bit `i` set: `required[i]` is present and not null.
     pub(crate) required_present: u64,
 }
@@ -137,27 +150,23 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut seen = SeenNames::default();
-        let mut claims = RawClaims {
-            iss: None,
-            sub: None,
-            aud: None,
-            exp: None,
-            nbf: None,
-            iat: None,
-            required_present: 0,
-        };
+        let mut claims = RawClaims::default();
         while let Some(BorrowedStr(name)) = map.next_key()? {
             let present = match name.as_ref() {
                 "exp" => {
-                    claims.exp = Some(read_date(&mut map, &mut self.slot, "exp", false)?);
+                    let (seconds, fractional) = read_date(&mut map, &mut self.slot, "exp", false)?;
+                    claims.exp = Some(seconds);
+                    claims.fractional_dates |= fractional;
                     true
                 }
                 "nbf" => {
-                    claims.nbf = Some(read_date(&mut map, &mut self.slot, "nbf", true)?);
+                    claims.nbf = Some(read_date(&mut map, &mut self.slot, "nbf", true)?.0);
                     true
                 }
                 "iat" => {
-                    claims.iat = Some(read_date(&mut map, &mut self.slot, "iat", true)?);
+                    let (seconds, fractional) = read_date(&mut map, &mut self.slot, "iat", true)?;
+                    claims.iat = Some(seconds);
+                    claims.fractional_dates |= fractional;
                     true
                 }
                 "iss" => {
@@ -169,8 +178,13 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                     true
                 }
                 "jti" => {
-                    read_str(&mut map, &mut self.slot, "jti")?;
+                    claims.jti = Some(read_str(&mut map, &mut self.slot, "jti")?);
                     true
+                }
+                "sid" => {
+                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                    claims.sid = Some(raw);
+                    raw.get() != "null"
                 }
                 "aud" => {
                     claims.aud = Some(map.next_value::<RawAudience<'de>>().map_err(|_| {
@@ -194,15 +208,16 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
     }
 }
 
+/// A NumericDate in whole seconds, and whether it had a fraction.
 fn read_date<'de, A: MapAccess<'de>>(
     map: &mut A,
     slot: &mut Slot<'_>,
     name: &'static str,
     round_up: bool,
-) -> Result<i64, A::Error> {
+) -> Result<(i64, bool), A::Error> {
     map.next_value::<Number>()
         .ok()
-        .and_then(|n| n.seconds(round_up))
+        .and_then(|n| Some((n.seconds(round_up)?, n.is_fractional())))
         .ok_or_else(|| slot.fail(ErrorKind::InvalidClaim(name.into())))
 }
 

@@ -44,6 +44,9 @@ enum Registered {
     Sub,
     Jti,
     Aud,
+    /// Not registered by RFC 7519 (OpenID Connect's session id): never type-checked, only
+    /// kept as text for the revocation check.
+    Sid,
 }
 
 impl Registered {
@@ -56,6 +59,7 @@ impl Registered {
             "sub" => Registered::Sub,
             "jti" => Registered::Jti,
             "aud" => Registered::Aud,
+            "sid" => Registered::Sid,
             _ => Registered::Other,
         }
     }
@@ -69,6 +73,7 @@ impl Registered {
             Registered::Sub => "sub",
             Registered::Jti => "jti",
             Registered::Aud => "aud",
+            Registered::Sid => "sid",
             Registered::Other => "",
         }
     }
@@ -194,13 +199,17 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         if current == Registered::Other && required.is_none() {
             return self.map.next_value_seed(seed);
         }
-        if current == Registered::Other {
-            // A required custom claim: read its text to see whether it is `null`, then hand on.
+        if matches!(current, Registered::Other | Registered::Sid) {
+            // A required custom claim, or `sid` (kept as text for the revocation check): read
+            // its text to see whether it is `null`, then hand on.
             let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
             if let Some(i) = required
                 && raw.get() != "null"
             {
                 self.state.claims.required_present |= 1 << i;
+            }
+            if current == Registered::Sid {
+                self.state.claims.sid = Some(raw);
             }
             return seed.deserialize(raw).map_err(de::Error::custom);
         }
@@ -221,6 +230,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
                 let Some(seconds) = number.seconds(current != Registered::Exp) else {
                     return Err(invalid(self.state));
                 };
+                if current != Registered::Nbf {
+                    self.state.claims.fractional_dates |= number.is_fractional();
+                }
                 let slot = match current {
                     Registered::Exp => &mut self.state.claims.exp,
                     Registered::Nbf => &mut self.state.claims.nbf,
@@ -259,6 +271,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
                 match current {
                     Registered::Iss => self.state.claims.iss = Some(text),
                     Registered::Sub => self.state.claims.sub = Some(text),
+                    Registered::Jti => self.state.claims.jti = Some(text),
                     _ => {}
                 }
                 value

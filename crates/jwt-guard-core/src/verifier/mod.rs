@@ -29,6 +29,7 @@ pub use validation::{
     DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
     DEFAULT_MAX_TOKEN_BYTES, MAX_REQUIRED_CLAIMS, Validation,
 };
+use verified::ClaimSpans;
 pub use verified::{TokenData, VerifiedToken};
 
 /// Where a verifier's keys come from when they are not a fixed [`KeySet`]: a remote JWK Set
@@ -345,16 +346,17 @@ impl Verifier {
 impl Provider {
     fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
         let (header, payload) = self.verify_signature(token)?;
-        let claims = self.check_payload::<T>(&header, &payload)?;
+        let (claims, _) = self.check_payload::<T>(&header, &payload)?;
         Ok(TokenData { header, claims })
     }
 
     fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
         let (header, payload) = self.verify_signature(token)?;
-        self.check_payload::<IgnoredAny>(&header, &payload)?;
+        let (_, spans) = self.check_payload::<IgnoredAny>(&header, &payload)?;
         Ok(VerifiedToken {
             header,
             payload: payload.into_boxed_slice(),
+            spans,
         })
     }
 
@@ -473,7 +475,12 @@ impl Provider {
     /// Reads the (authentic) claims into `T` in one pass while checking the rules. If that pass
     /// cannot decide (the type stopped early or rejected the JSON), the strict two-pass path
     /// decides, so a rule violation always wins over a claims-type mismatch.
-    fn check_payload<T: DeserializeOwned>(&self, header: &Header, payload: &[u8]) -> Result<T> {
+    /// Also returns where the claims the revocation check reads are ([`ClaimSpans`]).
+    fn check_payload<T: DeserializeOwned>(
+        &self,
+        header: &Header,
+        payload: &[u8],
+    ) -> Result<(T, ClaimSpans)> {
         let v = &self.validation;
         let mut state = TeeState::new(&v.required_claims);
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
@@ -484,14 +491,14 @@ impl Provider {
             Ok(claims) if state.finished => {
                 self.check_typ(header)?;
                 self.check_claims(&state.claims)?;
-                Ok(claims)
+                Ok((claims, ClaimSpans::of(&state.claims, payload)))
             }
             other => {
                 let raw = token::parse_claims(payload, &v.required_claims)?;
                 self.check_typ(header)?;
                 self.check_claims(&raw)?;
                 match other {
-                    Ok(claims) => Ok(claims),
+                    Ok(claims) => Ok((claims, ClaimSpans::of(&raw, payload))),
                     Err(_) => Err(claims_mismatch::<T>(payload)),
                 }
             }

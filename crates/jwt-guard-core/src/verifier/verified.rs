@@ -4,7 +4,11 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use std::borrow::Cow;
+
 use crate::error::Result;
+use crate::revocation::RevocationClaims;
+use crate::token::RawClaims;
 use crate::token::{Header, RegisteredClaims};
 
 /// A verified token: its header and its (authentic, checked) claims as JSON, to be
@@ -13,9 +17,97 @@ use crate::token::{Header, RegisteredClaims};
 pub struct VerifiedToken {
     pub(super) header: Header,
     pub(super) payload: Box<[u8]>,
+    /// Where the claims the revocation check reads are, found in the verification pass.
+    pub(super) spans: ClaimSpans,
+}
+
+/// Where `jti`, `sid` and `sub` sit in the payload (byte ranges of unescaped string values),
+/// and `iat`/`exp`, as the verification pass read them: the revocation check then reads them
+/// without parsing the claims again. `reread` when the pass cannot say (an escaped string, a
+/// `sid` that is not a string, a fractional date): the check parses the payload itself.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ClaimSpans {
+    jti: Option<(u32, u32)>,
+    sid: Option<(u32, u32)>,
+    sub: Option<(u32, u32)>,
+    iat: Option<i64>,
+    exp: Option<i64>,
+    reread: bool,
+}
+
+impl ClaimSpans {
+    /// The spans of what `raw` borrowed from `payload`.
+    pub(crate) fn of(raw: &RawClaims<'_>, payload: &[u8]) -> ClaimSpans {
+        // `Err(())`: the pass cannot say where it is; the check reads the payload again.
+        let span = |text: &str| -> Result<Option<(u32, u32)>, ()> {
+            let start = (text.as_ptr() as usize)
+                .checked_sub(payload.as_ptr() as usize)
+                .ok_or(())?;
+            let end = start.checked_add(text.len()).ok_or(())?;
+            if end > payload.len() {
+                return Err(());
+            }
+            Ok(Some((
+                u32::try_from(start).map_err(|_| ())?,
+                u32::try_from(end).map_err(|_| ())?,
+            )))
+        };
+        let string = |value: &Option<Cow<'_, str>>| match value {
+            None => Ok(None),
+            Some(Cow::Borrowed(text)) => span(text),
+            Some(Cow::Owned(_)) => Err(()),
+        };
+        let sid = match raw.sid.map(|v| v.get()) {
+            None | Some("null") => Ok(None),
+            Some(text) => text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .filter(|inner| !inner.contains('\\'))
+                .map_or(Err(()), span),
+        };
+        match (string(&raw.jti), sid, string(&raw.sub)) {
+            (Ok(jti), Ok(sid), Ok(sub)) if !raw.fractional_dates => ClaimSpans {
+                jti,
+                sid,
+                sub,
+                iat: raw.iat,
+                exp: raw.exp,
+                reread: false,
+            },
+            _ => ClaimSpans {
+                reread: true,
+                ..ClaimSpans::default()
+            },
+        }
+    }
 }
 
 impl VerifiedToken {
+    /// The claims the revocation check reads, from the spans of the verification pass;
+    /// `None` when the payload must be read again ([`ClaimSpans`]).
+    pub(crate) fn revocation_claims(&self) -> Option<RevocationClaims<'_>> {
+        let spans = &self.spans;
+        if spans.reread {
+            return None;
+        }
+        let text = |span: Option<(u32, u32)>| -> Option<Option<&str>> {
+            match span {
+                None => Some(None),
+                Some((start, end)) => {
+                    let bytes = self.payload.get(start as usize..end as usize)?;
+                    std::str::from_utf8(bytes).ok().map(Some)
+                }
+            }
+        };
+        Some(RevocationClaims::new(
+            text(spans.jti)?,
+            text(spans.sid)?,
+            text(spans.sub)?,
+            spans.iat,
+            spans.exp,
+        ))
+    }
+
     /// The header.
     pub fn header(&self) -> &Header {
         &self.header
