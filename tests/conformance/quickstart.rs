@@ -149,3 +149,90 @@ fn a_broken_config_file_is_reported_without_its_secret() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// With `JWT_GUARD_CONFIG` naming a config with a `[revocation]` table for a real Redis, both
+/// quick starts (built from it as their `main` builds them) check every token against it: a
+/// cutoff for the demo subject, written by another instance's store, refuses the demo tokens on
+/// both within 1 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_quickstarts_honour_a_redis_revocation_table() {
+    use jwt_guard_core::revocation::{RedisOptions, RedisStore, RevocationStore};
+    use jwt_guard_test_support::redis_server::RedisServer;
+    use jwt_guard_test_support::{REDIS_SERVER, Suite};
+    const SUITE: Suite = Suite {
+        name: "Redis revocation in the quick starts (jwt-guard)",
+        needs: REDIS_SERVER,
+    };
+    let Some(redis) = RedisServer::start(&SUITE) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{DEMO_CONFIG}\n[revocation]\nredis_url = \"{}\"\nmax_staleness_secs = 2\n",
+            redis.url()
+        ),
+    )
+    .unwrap();
+    let (config, base_dir) = load_config(Some(&path)).unwrap();
+    let tokens = demo_tokens(&config, &base_dir).unwrap();
+    let layer = JwtLayer::from_config_in(&config, &base_dir).unwrap();
+    let axum = AxumServer::router(axum_quickstart::router(layer)).await;
+    let middleware = JwtMiddleware::from_config_in(&config, &base_dir).unwrap();
+    let actix = ActixServer::app(move || {
+        actix_web::App::new().configure(actix_quickstart::routes(middleware.clone()))
+    });
+    let me = format!("Bearer {}", tokens.me);
+    let answers = || async {
+        [
+            get(axum.addr(), "/me", &[("authorization", &me)]).await,
+            get(actix.addr(), "/me", &[("authorization", &me)]).await,
+        ]
+    };
+    // 503 until each replica has loaded, then the demo contract holds.
+    let start = std::time::Instant::now();
+    while answers().await.iter().any(|r| r.status != 200) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "not loaded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    for addr in [axum.addr(), actix.addr()] {
+        check(addr, &tokens.me, &tokens.admin).await;
+    }
+
+    let operator = RedisStore::connect(RedisOptions::new(redis.url()))
+        .await
+        .unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    operator
+        .revoke_subject_before("demo-user", now + 60)
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let replies = answers().await;
+        if replies.iter().all(|r| r.status == 401) {
+            for reply in &replies {
+                reply.assert_rejected_in("api", 401, "invalid_token", "the token has been revoked");
+            }
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "not refused by both within 1 s: {replies:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    axum.stop().await;
+    actix.stop().await;
+}
