@@ -69,12 +69,14 @@ mod keys;
 pub(crate) mod parse;
 mod remote;
 mod revocation;
+mod sessions;
 mod shared;
 
 pub use keys::KeyConfig;
 pub use remote::RemoteConfig;
 use remote::*;
 pub use revocation::RevocationConfig;
+pub use sessions::SessionsConfig;
 
 use shared::provider_fields;
 
@@ -157,6 +159,9 @@ provider_fields! {
         /// The revocation store HTTP requests are checked against (the `[revocation]` table;
         /// default: none). Read by the HTTP adapters, not by [`Verifier`].
         pub revocation: Option<RevocationConfig>,
+        /// How this service issues its own tokens (the `[sessions]` table; default: none).
+        /// Read by [`VerifierConfig::token_issuer`], not by [`Verifier`].
+        pub sessions: Option<SessionsConfig>,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

@@ -23,6 +23,8 @@
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `revoked` | (Flask-JWT-Extended's `RevokedTokenError`) |
 //! | `revocation` | (a revocation store refused a write: full, unreachable, or no `jti`) |
+//! | `invalid_type` (also [`ErrorKind::WrongTokenUse`]) | a refresh token where an access token is required, or the reverse |
+//! | `refresh_reused` | (a refresh token redeemed twice: rotation) |
 //! | `revocation_unavailable` | (the shared deny-list is too stale to trust: 503, fail closed) |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
 //!
@@ -130,6 +132,17 @@ pub enum ErrorKind {
         /// Seconds after which a retry may succeed (the `Retry-After` value).
         retry_after_secs: u64,
     },
+    /// A token of the other kind: a refresh token where an access token is required (header
+    /// `typ: refresh+jwt`, or a `type` claim `"refresh"`), or anything but a refresh token on
+    /// the refresh path. Code `invalid_type`, like [`ErrorKind::InvalidType`].
+    WrongTokenUse {
+        /// The kind that was presented.
+        presented: crate::TokenUse,
+    },
+    /// A refresh token that was already redeemed (rotation: each refresh token is good once).
+    /// Within the reuse grace window nothing else happens; after it, its login (`sid`) has been
+    /// revoked as stolen.
+    RefreshReused,
 }
 
 impl ErrorKind {
@@ -159,6 +172,8 @@ impl ErrorKind {
             ErrorKind::Revoked => "revoked",
             ErrorKind::Revocation(_) => "revocation",
             ErrorKind::RevocationUnavailable { .. } => "revocation_unavailable",
+            ErrorKind::WrongTokenUse { .. } => "invalid_type",
+            ErrorKind::RefreshReused => "refresh_reused",
         }
     }
 
@@ -204,6 +219,13 @@ impl ErrorKind {
             ErrorKind::RevocationUnavailable { .. } => {
                 "the revocation list is temporarily unavailable"
             }
+            ErrorKind::WrongTokenUse {
+                presented: crate::TokenUse::Refresh,
+            } => "a refresh token was presented where an access token is required",
+            ErrorKind::WrongTokenUse { .. } => {
+                "an access token was presented where a refresh token is required"
+            }
+            ErrorKind::RefreshReused => "the refresh token has already been used",
             ErrorKind::InvalidKey(_)
             | ErrorKind::Revocation(_)
             | ErrorKind::WeakKey(_)
@@ -272,6 +294,13 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
             ErrorKind::Revoked => f.write_str("token revoked"),
             ErrorKind::Revocation(why) => write!(f, "revocation refused: {why}"),
+            ErrorKind::WrongTokenUse {
+                presented: crate::TokenUse::Refresh,
+            } => f.write_str("refresh token where an access token is required"),
+            ErrorKind::WrongTokenUse { .. } => {
+                f.write_str("not a refresh token where one is required")
+            }
+            ErrorKind::RefreshReused => f.write_str("refresh token already used"),
             ErrorKind::RevocationUnavailable { retry_after_secs } => write!(
                 f,
                 "revocation list unavailable (stale or never loaded); retry after {retry_after_secs} s"

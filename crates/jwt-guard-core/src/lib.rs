@@ -42,6 +42,7 @@ mod redirect;
 #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub mod remote;
 pub mod revocation;
+pub mod sessions;
 mod signer;
 mod token;
 mod verifier;
@@ -64,7 +65,7 @@ pub use algorithm::{Algorithm, AlgorithmSet, Curve, KeyFamily};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     ConfigFormat, ConfigProblem, KeyConfig, ProviderConfig, RemoteConfig, RevocationConfig,
-    VerifierConfig,
+    SessionsConfig, VerifierConfig,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use jwk::{Jwk, JwkSet};
@@ -74,7 +75,7 @@ pub use redirect::RedirectPolicy;
 pub use signer::{Signer, TimeClaims};
 pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
 pub use verifier::{
-    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
-    DEFAULT_MAX_TOKEN_BYTES, KeySource, MAX_REQUIRED_CLAIMS, TokenData, Validation, VerifiedToken,
-    Verifier, VerifierBuilder,
+    ACCESS_TYP, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
+    DEFAULT_MAX_TOKEN_BYTES, KeySource, MAX_REQUIRED_CLAIMS, REFRESH_TYP, TokenData, TokenUse,
+    Validation, VerifiedToken, Verifier, VerifierBuilder,
 };

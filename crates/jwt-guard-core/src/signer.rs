@@ -151,7 +151,7 @@ impl Signer {
         self.encode(&value)
     }
 
-    fn encode_payload(&self, json: &[u8]) -> Result<String> {
+    pub(crate) fn encode_payload(&self, json: &[u8]) -> Result<String> {
         let mut token = String::with_capacity(self.header_b64.len() + json.len() * 4 / 3 + 700);
         token.push_str(&self.header_b64);
         token.push('.');

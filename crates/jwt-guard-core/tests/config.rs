@@ -1003,7 +1003,7 @@ fn misspelled_shared_fields_are_refused_naming_them() {
     let mut own_top = [
         &["issuers"][..],
         &shared,
-        &["remote", "providers", "token", "revocation"],
+        &["remote", "providers", "token", "revocation", "sessions"],
     ]
     .concat();
     let mut top_sorted = top_fields.to_vec();

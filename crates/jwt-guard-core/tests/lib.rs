@@ -25,6 +25,7 @@ mod redis_store;
 mod remote;
 mod revocation;
 mod rules;
+mod sessions;
 mod sources;
 mod support;
 mod vectors;

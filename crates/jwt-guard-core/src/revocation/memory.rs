@@ -43,6 +43,8 @@ pub(super) struct Tables {
     pub(super) sid: HashMap<Box<str>, i64>,
     pub(super) subjects: HashMap<Box<str>, i64>,
     pub(super) used: HashMap<Box<str>, i64>,
+    /// When each `used` mark was set.
+    pub(super) used_at: HashMap<Box<str>, i64>,
 }
 
 impl Tables {
@@ -72,6 +74,8 @@ impl Tables {
         self.jti.retain(|_, until| *until > now);
         self.sid.retain(|_, until| *until > now);
         self.used.retain(|_, until| *until > now);
+        let used = &self.used;
+        self.used_at.retain(|jti, _| used.contains_key(jti));
     }
 
     pub(super) fn counts(&self, now: i64) -> RevocationCounts {
@@ -174,6 +178,7 @@ impl MemoryStore {
                 return Ok(false);
             }
             *held = until;
+            tables.used_at.insert(jti.into(), now);
             return Ok(true);
         }
         self.make_room(&mut tables, now)?;
@@ -181,6 +186,7 @@ impl MemoryStore {
             Entry::Occupied(_) => Ok(false),
             Entry::Vacant(slot) => {
                 slot.insert(until);
+                tables.used_at.insert(jti.into(), now);
                 Ok(true)
             }
         }
@@ -234,6 +240,13 @@ impl RevocationStore for MemoryStore {
 
     fn mark_used<'a>(&'a self, jti: &'a str, until: i64) -> StoreFuture<'a, bool> {
         ready(self.mark(jti, until))
+    }
+
+    fn used_at<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, Option<i64>> {
+        let now = self.clock.now();
+        let tables = self.read();
+        let live = tables.used.get(jti).is_some_and(|until| *until > now);
+        ready(Ok(live.then(|| tables.used_at.get(jti).copied()).flatten()))
     }
 
     fn counts(&self) -> StoreFuture<'_, RevocationCounts> {

@@ -124,6 +124,14 @@ pub trait RevocationStore: Send + Sync + fmt::Debug + 'static {
     /// As [`RevocationStore::revoke_jti`].
     fn mark_used<'a>(&'a self, jti: &'a str, until: i64) -> StoreFuture<'a, bool>;
 
+    /// When `jti` was first marked used (seconds since the epoch), `None` if it is not marked
+    /// (or its mark expired): refresh-token rotation tells a retry within the reuse grace
+    /// window from a replay after it.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    fn used_at<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, Option<i64>>;
+
     /// How many live entries of each kind the store holds.
     ///
     /// # Errors

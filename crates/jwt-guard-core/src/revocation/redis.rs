@@ -137,6 +137,7 @@ struct Keys {
     sid: String,
     subjects: String,
     used: String,
+    used_at: String,
     events: String,
 }
 
@@ -147,6 +148,7 @@ impl Keys {
             sid: format!("{prefix}sid"),
             subjects: format!("{prefix}subjects"),
             used: format!("{prefix}used"),
+            used_at: format!("{prefix}used_at"),
             events: format!("{prefix}events"),
         }
     }
@@ -571,7 +573,9 @@ end
 return removed
 ";
 
-/// `KEYS[1]` the used set; `ARGV`: jti, until, now. 1 for the first caller while a mark lives.
+/// `KEYS[1]` the used set, `KEYS[2]` the jti's first-use key; `ARGV`: jti, until, now, until
+/// in milliseconds. 1 for the first caller while a mark lives; the first use time is kept
+/// beside it, expiring with the mark.
 const MARK_USED: &str = r"
 local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if held and tonumber(held) > tonumber(ARGV[3]) then
@@ -579,6 +583,7 @@ if held and tonumber(held) > tonumber(ARGV[3]) then
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[3], 'PXAT', ARGV[4])
 return 1
 ";
 
@@ -641,11 +646,24 @@ impl RevocationStore for RedisStore {
         let key = self.keys.used.clone();
         let jti = jti.to_owned();
         let now = self.shared.clock.now();
-        let mut cmd = eval(MARK_USED, [key]);
-        cmd.arg(&jti).arg(score(until)).arg(now);
+        let at_key = format!("{}:{jti}", self.keys.used_at);
+        let mut cmd = eval(MARK_USED, [key, at_key]);
+        // PXAT needs a finite time: "forever" is the largest NumericDate.
+        let until_ms = until
+            .min(crate::MAX_NUMERIC_DATE)
+            .max(now.saturating_add(1))
+            .saturating_mul(1_000);
+        cmd.arg(&jti).arg(score(until)).arg(now).arg(until_ms);
         // Not retried: a reply lost after Redis ran it would make the first caller a second.
         let write = self.run::<i64>(Request::Cmd(cmd));
         Box::pin(async move { Ok(write.await? == 1) })
+    }
+
+    fn used_at<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, Option<i64>> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(format!("{}:{jti}", self.keys.used_at));
+        let read = self.run_idempotent::<Option<i64>>(cmd);
+        Box::pin(read)
     }
 
     fn counts(&self) -> StoreFuture<'_, RevocationCounts> {
@@ -902,6 +920,7 @@ impl Reader {
             sid: table(sid),
             subjects: table(subjects),
             used: HashMap::new(),
+            used_at: HashMap::new(),
         };
         *self.shared.write() = fresh;
         self.shared.heard();

@@ -125,6 +125,8 @@ pub(crate) struct RawClaims<'de> {
     /// `exp` or `iat` had a fraction (rounded here for the verifier's rules; the revocation
     /// check rounds them its own way).
     pub(crate) fractional_dates: bool,
+    /// The `type` claim is `"refresh"` (how Flask-JWT-Extended marks refresh tokens).
+    pub(crate) refresh_type: bool,
     /// Bit `i` set: `required[i]` is present and not null.
     pub(crate) required_present: u64,
 }
@@ -184,6 +186,11 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                 "sid" => {
                     let raw: &'de serde_json::value::RawValue = map.next_value()?;
                     claims.sid = Some(raw);
+                    raw.get() != "null"
+                }
+                "type" => {
+                    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                    claims.refresh_type = raw.get() == "\"refresh\"";
                     raw.get() != "null"
                 }
                 "aud" => {

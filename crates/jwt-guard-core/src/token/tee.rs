@@ -47,6 +47,9 @@ enum Registered {
     /// Not registered by RFC 7519 (OpenID Connect's session id): never type-checked, only
     /// kept as text for the revocation check.
     Sid,
+    /// Not registered either: Flask-JWT-Extended's token kind (`"access"`, `"refresh"`), read
+    /// so that an access verifier can refuse a refresh token.
+    Type,
 }
 
 impl Registered {
@@ -60,6 +63,7 @@ impl Registered {
             "jti" => Registered::Jti,
             "aud" => Registered::Aud,
             "sid" => Registered::Sid,
+            "type" => Registered::Type,
             _ => Registered::Other,
         }
     }
@@ -74,6 +78,7 @@ impl Registered {
             Registered::Jti => "jti",
             Registered::Aud => "aud",
             Registered::Sid => "sid",
+            Registered::Type => "type",
             Registered::Other => "",
         }
     }
@@ -199,7 +204,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         if current == Registered::Other && required.is_none() {
             return self.map.next_value_seed(seed);
         }
-        if matches!(current, Registered::Other | Registered::Sid) {
+        if matches!(
+            current,
+            Registered::Other | Registered::Sid | Registered::Type
+        ) {
             // A required custom claim, or `sid` (kept as text for the revocation check): read
             // its text to see whether it is `null`, then hand on.
             let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
@@ -208,8 +216,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
             {
                 self.state.claims.required_present |= 1 << i;
             }
-            if current == Registered::Sid {
-                self.state.claims.sid = Some(raw);
+            match current {
+                Registered::Sid => self.state.claims.sid = Some(raw),
+                Registered::Type => self.state.claims.refresh_type = raw.get() == "\"refresh\"",
+                _ => {}
             }
             return seed.deserialize(raw).map_err(de::Error::custom);
         }

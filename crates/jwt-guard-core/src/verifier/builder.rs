@@ -117,6 +117,12 @@ impl VerifierBuilder {
         self
     }
 
+    /// Which kind of token is accepted (default [`TokenUse::Access`](crate::TokenUse::Access)).
+    pub fn token_use(mut self, token_use: crate::TokenUse) -> Self {
+        self.validation.token_use = token_use;
+        self
+    }
+
     /// Rejects tokens whose `iat` is older than `max_age` (requires `iat`).
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.validation.max_age_secs = Some(max_age.as_secs());

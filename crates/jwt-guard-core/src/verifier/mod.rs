@@ -24,10 +24,10 @@ mod verified;
 
 pub use builder::VerifierBuilder;
 use memo::*;
-use validation::*;
+pub(crate) use validation::typ_matches;
 pub use validation::{
-    DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
-    DEFAULT_MAX_TOKEN_BYTES, MAX_REQUIRED_CLAIMS, Validation,
+    ACCESS_TYP, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
+    DEFAULT_MAX_TOKEN_BYTES, MAX_REQUIRED_CLAIMS, REFRESH_TYP, TokenUse, Validation,
 };
 use verified::ClaimSpans;
 pub use verified::{TokenData, VerifiedToken};
@@ -506,6 +506,16 @@ impl Provider {
     }
 
     fn check_typ(&self, header: &Header) -> Result<()> {
+        let refresh = header
+            .typ
+            .as_deref()
+            .is_some_and(|t| typ_matches(REFRESH_TYP, t));
+        match (self.validation.token_use, refresh) {
+            (TokenUse::Access, true) => return Err(wrong_use(TokenUse::Refresh)),
+            (TokenUse::Refresh, false) => return Err(wrong_use(TokenUse::Access)),
+            (TokenUse::Refresh, true) => return Ok(()),
+            (TokenUse::Access, false) => {}
+        }
         match &self.validation.typ {
             Some(expected)
                 if !header
@@ -521,6 +531,9 @@ impl Provider {
 
     fn check_claims(&self, c: &RawClaims<'_>) -> Result<()> {
         let v = &self.validation;
+        if c.refresh_type && v.token_use == TokenUse::Access {
+            return Err(wrong_use(TokenUse::Refresh));
+        }
         let missing = |name: &str| Error::new(ErrorKind::MissingClaim(name.to_owned().into()));
         if let Some(i) = (0..v.required_claims.len()).find(|i| c.required_present & (1 << i) == 0) {
             let name = v.required_claims.get(i).map_or("", String::as_str);
@@ -575,6 +588,11 @@ impl Provider {
         }
         Ok(())
     }
+}
+
+/// A token of the other kind than the verifier's [`TokenUse`].
+fn wrong_use(presented: TokenUse) -> Error {
+    Error::new(ErrorKind::WrongTokenUse { presented })
 }
 
 impl fmt::Debug for Verifier {

@@ -14,6 +14,27 @@ pub const DEFAULT_MAX_KEYS_WITHOUT_KID: usize = 4;
 /// At most this many names in [`Validation::required_claims`].
 pub const MAX_REQUIRED_CLAIMS: usize = 64;
 
+/// The header `typ` of a refresh token (`refresh+jwt`): what a [`TokenUse::Refresh`] verifier
+/// requires and every other verifier refuses.
+pub const REFRESH_TYP: &str = "refresh+jwt";
+
+/// The header `typ` of an access token this crate issues (`at+jwt`, RFC 9068).
+pub const ACCESS_TYP: &str = "at+jwt";
+
+/// Which kind of token a verifier accepts. Type confusion is refused by default: an access
+/// verifier refuses a refresh token, a refresh verifier anything else (code `invalid_type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenUse {
+    /// Access tokens (the default): a token whose header `typ` is `refresh+jwt`, or whose
+    /// `type` claim is `"refresh"` (Flask-JWT-Extended marks its refresh tokens that way), is
+    /// refused.
+    #[default]
+    Access,
+    /// Refresh tokens only: the header `typ` must be `refresh+jwt`.
+    Refresh,
+}
+
 /// The rules a token must meet, besides its signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -53,6 +74,8 @@ pub struct Validation {
     pub require_kid: bool,
     /// `crit` header names this application understands (anything else in `crit` is rejected).
     pub critical_extensions: Vec<String>,
+    /// Which kind of token is accepted (default [`TokenUse::Access`]).
+    pub token_use: TokenUse,
 }
 
 impl Default for Validation {
@@ -73,6 +96,7 @@ impl Default for Validation {
             max_keys_without_kid: DEFAULT_MAX_KEYS_WITHOUT_KID,
             require_kid: false,
             critical_extensions: Vec::new(),
+            token_use: TokenUse::Access,
         }
     }
 }
@@ -127,7 +151,7 @@ impl Validation {
     }
 }
 
-pub(super) fn typ_matches(expected: &str, actual: &str) -> bool {
+pub(crate) fn typ_matches(expected: &str, actual: &str) -> bool {
     fn strip(s: &str) -> &str {
         match s.get(..12) {
             Some(prefix) if prefix.eq_ignore_ascii_case("application/") => s.get(12..).unwrap_or(s),
