@@ -459,3 +459,100 @@ fn jwt_guard_signs_jsonwebtoken_verifies() {
     }
     f.finish("jwt_guard_signs_jsonwebtoken_verifies", 12 * 4 + 9 * 2 * 6);
 }
+
+/// Issued tokens and PyJWT, both ways (HS256, RS256, ES256, EdDSA): PyJWT's `jwt.decode` with
+/// the public key, the audience and the issuer accepts a `TokenIssuer`'s access token (header
+/// `typ: at+jwt`); a token PyJWT mints with the same claims verifies here as an access token
+/// where no `typ` is required, and with the issuer's own verifier when PyJWT sets `typ: at+jwt`.
+#[test]
+fn issued_tokens_and_pyjwt_both_ways() {
+    use jwt_guard_core::sessions::TokenIssuer;
+    let algs = [
+        Algorithm::HS256,
+        Algorithm::RS256,
+        Algorithm::ES256,
+        Algorithm::EdDSA,
+    ];
+    let issuers: Vec<TokenIssuer> = algs
+        .iter()
+        .map(|&alg| {
+            TokenIssuer::builder(signing_key(alg, Which::Main), alg)
+                .issuer(ISSUER)
+                .audience(AUDIENCE)
+                .client_id("web")
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    let mut pairs = Vec::new();
+    for (alg, issuer) in algs.iter().zip(&issuers) {
+        let pair = issuer.login("ada", &json!({"tenant": "t1"})).unwrap();
+        jobs.push(json!({
+            "op": "decode", "id": format!("{alg}/access"), "alg": alg.as_str(),
+            "key": py_key_pem_or_secret(*alg, Which::Main, false),
+            "token": pair.access_token, "audience": AUDIENCE, "issuer": ISSUER,
+        }));
+        let access = dangerous_claims(&pair.access_token);
+        let mut claims = access.clone();
+        claims["jti"] = json!(format!("pyjwt-{alg}"));
+        for (case, headers) in [("no-typ", json!({})), ("at-jwt", json!({"typ": "at+jwt"}))] {
+            jobs.push(json!({
+                "op": "encode", "id": format!("{alg}/{case}"), "alg": alg.as_str(),
+                "key": py_key_pem_or_secret(*alg, Which::Main, true),
+                "claims": claims, "headers": headers,
+            }));
+        }
+        pairs.push((pair, access));
+    }
+    let Some(py) = run_pyjwt(jobs) else { return };
+    let mut f = Failures::default();
+    for ((alg, issuer), (_, access)) in algs.iter().zip(&issuers).zip(&pairs) {
+        if let Some(result) = pyjwt_ok(&mut f, &py, &format!("{alg}/access")) {
+            f.eq(
+                format!("{alg}: PyJWT reads the access claims"),
+                &result["claims"],
+                access,
+            );
+            f.eq(
+                format!("{alg}: header typ"),
+                &result["header"]["typ"],
+                &json!("at+jwt"),
+            );
+        }
+        let plain = Verifier::builder()
+            .algorithms([*alg])
+            .key(verifying_key(*alg, Which::Main))
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .build()
+            .unwrap();
+        if let Some(minted) = pyjwt_ok(&mut f, &py, &format!("{alg}/no-typ")) {
+            let token = minted["token"].as_str().unwrap();
+            f.eq(
+                format!("{alg}: PyJWT token (typ JWT) where no typ is required"),
+                rejection(&plain, token),
+                None,
+            );
+            f.eq(
+                format!("{alg}: PyJWT token (typ JWT) at the issuer's at+jwt verifier"),
+                rejection(issuer.access_verifier(), token),
+                Some(ErrorKind::InvalidType),
+            );
+        }
+        if let Some(minted) = pyjwt_ok(&mut f, &py, &format!("{alg}/at-jwt")) {
+            f.eq(
+                format!("{alg}: PyJWT token with typ at+jwt at the issuer's verifier"),
+                rejection(issuer.access_verifier(), minted["token"].as_str().unwrap()),
+                None,
+            );
+        }
+    }
+    f.finish("issued_tokens_and_pyjwt_both_ways", 4 * 5);
+}
+
+fn dangerous_claims(token: &str) -> Value {
+    jwt_guard_core::dangerous::decode_unverified::<Value>(token)
+        .unwrap()
+        .claims
+}

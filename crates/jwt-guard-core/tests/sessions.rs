@@ -453,3 +453,51 @@ fn the_sessions_table() {
             .is_none()
     );
 }
+
+#[test]
+fn bad_refresh_tokens_are_refused_with_their_codes() {
+    let (issuer, store, clock) = setup();
+    let pair = issuer.login("ada", &json!({})).unwrap();
+    let (header, claims) = decoded(&pair.refresh_token);
+    let refresh = |sign: &dyn Fn(&Value) -> String| {
+        kind(block_on(issuer.refresh(
+            store.as_ref(),
+            &sign(&claims),
+            &json!({}),
+        )))
+    };
+    // Signed by another key (same kid, same typ).
+    let other = Signer::new(
+        Key::hmac(b"another secret, also 32 bytes!!!").unwrap(),
+        Algorithm::HS256,
+    )
+    .unwrap()
+    .with_kid("s1")
+    .with_typ(Some("refresh+jwt"));
+    assert_eq!(
+        refresh(&|c| other.encode(c).unwrap()),
+        ErrorKind::InvalidSignature
+    );
+    // alg none (header only, empty signature).
+    let none = |c: &Value| {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = json!({"alg": "none", "typ": header["typ"], "kid": "s1"});
+        format!(
+            "{}.{}.",
+            b64.encode(header.to_string()),
+            b64.encode(c.to_string())
+        )
+    };
+    assert_eq!(refresh(&none), ErrorKind::InvalidAlgorithm);
+    // Expired: 30 days and the leeway later.
+    clock.advance(30 * 86_400 + 61);
+    assert_eq!(
+        kind(block_on(issuer.refresh(
+            store.as_ref(),
+            &pair.refresh_token,
+            &json!({})
+        ))),
+        ErrorKind::Expired
+    );
+}
