@@ -114,7 +114,11 @@ fn issue(c: &mut Criterion) {
             .client_id("web")
             .build()
             .unwrap();
-        let extra = json!({"roles": ["admin"]});
+        #[derive(Serialize)]
+        struct Extra {
+            roles: [&'static str; 1],
+        }
+        let extra = Extra { roles: ["admin"] };
         let rng = SystemRandom::new();
         let mut access_header = jsonwebtoken::Header::new(jalg);
         access_header.typ = Some("at+jwt".into());

@@ -330,19 +330,32 @@ struct RefreshIn<'a> {
     iat: Option<i64>,
 }
 
-/// The caller's claims as the members of a JSON object (`{` and `}` stripped; empty for none).
-fn extra_members<C: Serialize + ?Sized>(claims: &C) -> Result<Vec<u8>> {
-    let json = serde_json::to_vec(claims)
-        .map_err(|e| Error::with_source(ErrorKind::Signing("claims serialization".into()), e))?;
-    let inner = json
-        .strip_prefix(b"{")
-        .and_then(|j| j.strip_suffix(b"}"))
-        .ok_or_else(|| {
-            Error::new(ErrorKind::Signing(
-                "the caller's claims must serialize to a JSON object".into(),
-            ))
-        })?;
-    // Refuse a name the issuer sets (never overwrite it, never send it twice).
+/// `registered` (a serialized object) with the caller's `claims` (which must serialize to an
+/// object) spliced in before its `}`, in one buffer. A name the issuer sets is refused (never
+/// overwritten, never sent twice).
+fn with_claims<C: Serialize + ?Sized>(mut json: Vec<u8>, claims: &C) -> Result<Vec<u8>> {
+    let serialization = |e: serde_json::Error| {
+        Error::with_source(ErrorKind::Signing("claims serialization".into()), e)
+    };
+    let not_object = || {
+        Error::new(ErrorKind::Signing(
+            "the caller's claims must serialize to a JSON object".into(),
+        ))
+    };
+    if json.pop() != Some(b'}') {
+        return Err(not_object());
+    }
+    let mark = json.len();
+    serde_json::to_writer(&mut json, claims).map_err(serialization)?;
+    let extra = json.get(mark..).ok_or_else(not_object)?;
+    if extra.first() != Some(&b'{') || extra.last() != Some(&b'}') {
+        return Err(not_object());
+    }
+    if extra == b"{}" {
+        json.truncate(mark);
+        json.push(b'}');
+        return Ok(json);
+    }
     struct Names;
     impl<'de> Visitor<'de> for Names {
         type Value = Option<String>;
@@ -363,31 +376,18 @@ fn extra_members<C: Serialize + ?Sized>(claims: &C) -> Result<Vec<u8>> {
             Ok(reserved)
         }
     }
-    if !inner.iter().all(u8::is_ascii_whitespace) {
-        let mut de = serde_json::Deserializer::from_slice(&json);
-        let reserved = serde::Deserializer::deserialize_map(&mut de, Names).map_err(|e| {
-            Error::with_source(ErrorKind::Signing("claims serialization".into()), e)
-        })?;
-        if let Some(name) = reserved {
-            return Err(Error::new(ErrorKind::Signing(
-                format!("the claim `{name}` is set by the issuer and cannot be given").into(),
-            )));
-        }
-        Ok(inner.to_vec())
-    } else {
-        Ok(Vec::new())
+    let mut de = serde_json::Deserializer::from_slice(extra);
+    let reserved = serde::Deserializer::deserialize_map(&mut de, Names).map_err(serialization)?;
+    if let Some(name) = reserved {
+        return Err(Error::new(ErrorKind::Signing(
+            format!("the claim `{name}` is set by the issuer and cannot be given").into(),
+        )));
     }
-}
-
-/// `registered` (a serialized object) with `extra` members spliced in before its `}`.
-fn splice(mut registered: Vec<u8>, extra: &[u8]) -> Vec<u8> {
-    if !extra.is_empty() && registered.last() == Some(&b'}') {
-        registered.pop();
-        registered.push(b',');
-        registered.extend_from_slice(extra);
-        registered.push(b'}');
+    // `...,"x":1` + `{"a":2}` becomes `...,"x":1,"a":2}`.
+    if let Some(brace) = json.get_mut(mark) {
+        *brace = b',';
     }
-    registered
+    Ok(json)
 }
 
 impl TokenIssuer {
@@ -460,7 +460,6 @@ impl TokenIssuer {
         now: i64,
     ) -> Result<TokenPair> {
         let i = &self.inner;
-        let extra = extra_members(claims)?;
         let serialize = |value: &dyn erased::Json| value.to_vec();
         let access_jti = self.random_id()?;
         let access = serialize(&AccessOut {
@@ -486,7 +485,7 @@ impl TokenIssuer {
             sid,
         })?;
         Ok(TokenPair {
-            access_token: i.access.encode_payload(&splice(access, &extra))?,
+            access_token: i.access.encode_payload(&with_claims(access, claims)?)?,
             token_type: "Bearer".to_owned(),
             expires_in: i.access_ttl.unsigned_abs(),
             refresh_token: i.refresh.encode_payload(&refresh)?,
