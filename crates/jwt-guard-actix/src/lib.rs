@@ -61,6 +61,7 @@
 mod error;
 mod extract;
 mod middleware;
+mod refresh;
 mod scope;
 mod state;
 
@@ -71,5 +72,6 @@ pub use jwt_guard_core::http::{
     BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
 };
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};
+pub use refresh::RefreshToken;
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

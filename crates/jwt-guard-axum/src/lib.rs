@@ -48,6 +48,7 @@
 
 mod extract;
 mod layer;
+mod refresh;
 mod rejection;
 mod scope;
 mod state;
@@ -58,6 +59,7 @@ pub use jwt_guard_core::http::{
     BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
 };
 pub use layer::{Jwt, JwtLayer, ResponseFuture};
+pub use refresh::RefreshToken;
 pub use rejection::JwtRejection;
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

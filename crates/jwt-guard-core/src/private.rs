@@ -323,6 +323,32 @@ where
         self.decide(|_, token| Ok(token))
     }
 
+    /// What a freshness guard answers ([`BearerAuth::check_fresh`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; not fresh: 401 `insufficient_user_authentication`.
+    pub fn fresh(self) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_fresh(required_token(auth, token)?))
+    }
+
+    /// What a refresh-token extractor answers: the token and the guard that verified it (its
+    /// store redeems it, [`redeem`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection.
+    pub fn redeemable(self) -> Result<(&'r V, BearerGuard<A>), Refusal<A>> {
+        let Some(admitted) = self.admitted else {
+            return Err(Refusal::unguarded(self.what));
+        };
+        match admitted.token.as_ref() {
+            Some(token) => Ok((token, admitted.guard.clone())),
+            None => Err(Refusal::new(
+                admitted.guard.auth().missing_token(),
+                &admitted.guard,
+            )),
+        }
+    }
+
     /// What a scope guard answers ([`BearerAuth::check_scopes`]).
     ///
     /// # Errors
@@ -331,6 +357,33 @@ where
     pub fn scopes(self, scopes: &RequiredScopes) -> Result<(), Refusal<A>> {
         self.decide(|auth, token| auth.check_scopes(required_token(auth, token)?, scopes))
     }
+}
+
+/// Redeems the refresh `token` that `guard` verified, with `guard`'s revocation store
+/// ([`TokenIssuer::redeem`](crate::sessions::TokenIssuer::redeem)): the new pair, or the
+/// refusal as every other route answers it (401 `invalid_token` for a used, revoked or wrong
+/// token; 503 when the store cannot tell; 500, logged, when the route has no store).
+///
+/// # Errors
+/// As above.
+pub async fn redeem<A: Adapter, C: serde::Serialize + ?Sized>(
+    guard: &BearerGuard<A>,
+    token: &VerifiedToken,
+    issuer: &crate::sessions::TokenIssuer,
+    claims: &C,
+) -> Result<crate::sessions::TokenPair, Refusal<A>> {
+    let Some(store) = guard.auth().revocation() else {
+        let error = crate::Error::config(
+            "revocation",
+            "the refresh route's middleware has no revocation store (with_revocation): refresh \
+             tokens cannot be rotated without one",
+        );
+        return Err(Refusal::new(guard.auth().reject_error(error), guard));
+    };
+    issuer
+        .redeem(store.as_ref(), token, claims)
+        .await
+        .map_err(|e| Refusal::new(guard.auth().reject_error(e), guard))
 }
 
 /// The token an extractor or scope guard needs, or, for an anonymous request under an optional

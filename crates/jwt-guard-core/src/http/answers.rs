@@ -22,6 +22,10 @@ pub enum BearerError {
     InvalidToken,
     /// `insufficient_scope`: 403.
     InsufficientScope,
+    /// `insufficient_user_authentication` (RFC 9470 §3): 401. The token is valid, the
+    /// authentication behind it is not recent enough (a fresh login is required; a refresh
+    /// does not help).
+    InsufficientUserAuthentication,
 }
 
 impl BearerError {
@@ -38,6 +42,7 @@ impl BearerError {
             BearerError::InvalidRequest => "invalid_request",
             BearerError::InvalidToken => "invalid_token",
             BearerError::InsufficientScope => "insufficient_scope",
+            BearerError::InsufficientUserAuthentication => "insufficient_user_authentication",
         }
     }
 
@@ -47,6 +52,7 @@ impl BearerError {
             BearerError::InvalidRequest => 400,
             BearerError::InvalidToken => 401,
             BearerError::InsufficientScope => 403,
+            BearerError::InsufficientUserAuthentication => 401,
         }
     }
 }
@@ -105,6 +111,9 @@ pub enum RejectionKind {
     InvalidToken(Error),
     /// The token lacks a required scope: 403 `insufficient_scope`, with `scope="..."`.
     InsufficientScope(RequiredScopes),
+    /// The token is valid but not fresh where a fresh login is required (`RequireFresh`): 401
+    /// `insufficient_user_authentication` (RFC 9470 §3), "a fresh login is required".
+    InsufficientUserAuthentication,
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
     /// A shared store this request depends on cannot answer
@@ -194,6 +203,9 @@ impl Rejection {
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
             RejectionKind::InsufficientScope(_) => Some(BearerError::InsufficientScope),
+            RejectionKind::InsufficientUserAuthentication => {
+                Some(BearerError::InsufficientUserAuthentication)
+            }
         }
     }
 
@@ -201,9 +213,9 @@ impl Rejection {
     /// shared store).
     pub fn status(&self) -> StatusCode {
         match &self.kind {
-            RejectionKind::MissingToken | RejectionKind::InvalidToken(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            RejectionKind::MissingToken
+            | RejectionKind::InvalidToken(_)
+            | RejectionKind::InsufficientUserAuthentication => StatusCode::UNAUTHORIZED,
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             RejectionKind::InsufficientScope(_) => StatusCode::FORBIDDEN,
             RejectionKind::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -242,6 +254,9 @@ impl Rejection {
             | RejectionKind::Unavailable(e) => e.description(),
             RejectionKind::InsufficientScope(_) => {
                 Cow::Borrowed("the token lacks a required scope")
+            }
+            RejectionKind::InsufficientUserAuthentication => {
+                Cow::Borrowed("a fresh login is required")
             }
         }
     }

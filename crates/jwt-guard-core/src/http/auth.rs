@@ -262,6 +262,19 @@ impl BearerAuth {
         }
     }
 
+    /// Checks that `token` is fresh ([`crate::sessions::is_fresh`] on the verifier's clock):
+    /// its `fresh` claim is `true`, or a NumericDate still ahead.
+    ///
+    /// # Errors
+    /// 401 `insufficient_user_authentication`, "a fresh login is required" (RFC 9470 §3).
+    pub fn check_fresh(&self, token: &VerifiedToken) -> Result<(), Rejection> {
+        if crate::sessions::is_fresh(token, self.verifier.now()) {
+            Ok(())
+        } else {
+            Err(self.reject(RejectionKind::InsufficientUserAuthentication))
+        }
+    }
+
     /// The rejection for a core error: `invalid_token` for a token fault, else a server fault.
     pub fn reject_error(&self, error: Error) -> Rejection {
         self.reject(RejectionKind::from(error))

@@ -216,6 +216,16 @@ impl Verifier {
         })
     }
 
+    /// Now, on this verifier's clock (for a routed verifier, its first route's).
+    pub(crate) fn now(&self) -> i64 {
+        match &*self.inner {
+            Inner::Single(p) => p.clock.now(),
+            Inner::Routed { verifiers, .. } => verifiers
+                .first()
+                .map_or_else(|| SystemClock.now(), Verifier::now),
+        }
+    }
+
     /// The rules this verifier applies (for a routed verifier: the union of its routes' issuers,
     /// audiences and algorithms; see [`Verifier::route`] for one token's rules).
     pub fn validation(&self) -> &Validation {
