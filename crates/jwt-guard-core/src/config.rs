@@ -63,6 +63,7 @@ use crate::algorithm::Algorithm;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::TokenLocations;
+use crate::rules::{ClaimRule, RoleSource};
 use crate::verifier::{Validation, Verifier, VerifierBuilder};
 
 mod keys;
@@ -111,6 +112,9 @@ provider_fields! {
         require_kid: Option<bool>,
         /// `crit` header names the application understands.
         critical_extensions: Vec<String>,
+        /// Claim rules (the `[[claims]]` tables, [`ClaimRule`]): a token failing one is
+        /// `claim_rejected`.
+        claims: Vec<ClaimRule>,
     }
     keys {
         /// Fixed keys (the `[[keys]]` tables).
@@ -157,6 +161,10 @@ provider_fields! {
         /// The revocation store HTTP requests are checked against (the `[revocation]` table;
         /// default: none). Read by the HTTP adapters, not by [`Verifier`].
         pub revocation: Option<RevocationConfig>,
+        /// Where tokens carry their roles or groups ([`RoleSource`]s: `roles = [{ pointer =
+        /// "/realm_access/roles" }]`), for the `RequireRoles` guards; with `[[providers]]`, for
+        /// every provider. Read by the HTTP adapters, not by [`Verifier`].
+        pub roles: Vec<RoleSource>,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

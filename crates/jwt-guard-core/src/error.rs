@@ -23,6 +23,7 @@
 //! | `key_unavailable` | `PyJWKClientConnectionError` |
 //! | `revoked` | (Flask-JWT-Extended's `RevokedTokenError`) |
 //! | `revocation` | (a revocation store refused a write: full, or no `jti`) |
+//! | `claim_rejected` | (none; a [`ClaimRule`](crate::ClaimRule) of the verifier failed) |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
 //!
 //! `invalid_config` covers both [`ErrorKind::InvalidConfig`] (a value the verifier refuses) and
@@ -121,6 +122,10 @@ pub enum ErrorKind {
     /// A revocation store refused a write (the store is full, or a `jti` revocation was asked
     /// for a token without `jti`). An operator's error, never a request's.
     Revocation(Cow<'static, str>),
+    /// The token fails one of the verifier's [`ClaimRule`](crate::ClaimRule)s (it is authentic
+    /// and valid, but not for this API); names the claim as the rule does (its name or pointer).
+    /// [`Error::claim_rule_failure`] says which rule and why, without any value.
+    ClaimRejected(Cow<'static, str>),
 }
 
 impl ErrorKind {
@@ -149,6 +154,7 @@ impl ErrorKind {
             ErrorKind::Signing(_) => "signing",
             ErrorKind::Revoked => "revoked",
             ErrorKind::Revocation(_) => "revocation",
+            ErrorKind::ClaimRejected(_) => "claim_rejected",
         }
     }
 
@@ -190,6 +196,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedCrit => "the token requires an unsupported extension",
             ErrorKind::KeyUnavailable => "the verification keys are unavailable",
             ErrorKind::Revoked => "the token has been revoked",
+            ErrorKind::ClaimRejected(_) => "the token is not accepted by a claim rule",
             ErrorKind::InvalidKey(_)
             | ErrorKind::Revocation(_)
             | ErrorKind::WeakKey(_)
@@ -258,6 +265,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Signing(why) => write!(f, "signing failed: {why}"),
             ErrorKind::Revoked => f.write_str("token revoked"),
             ErrorKind::Revocation(why) => write!(f, "revocation refused: {why}"),
+            ErrorKind::ClaimRejected(claim) => {
+                write!(f, "claim `{}` rejected by a claim rule", sanitize(claim))
+            }
         }
     }
 }
@@ -306,6 +316,17 @@ impl Error {
     pub fn claims_mismatch_detail(&self) -> Option<&ClaimsMismatchDetail> {
         match self.0.kind {
             ErrorKind::ClaimsMismatch => self.0.source.as_deref()?.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// For a [`ErrorKind::ClaimRejected`] made by this crate: which rule failed (its index, its
+    /// claim, its condition) and whether the claim was missing, holding no value of the token.
+    /// It is also the error's [`source`](std::error::Error::source). `None` for any other
+    /// error.
+    pub fn claim_rule_failure(&self) -> Option<&crate::ClaimRuleFailure> {
+        match self.0.kind {
+            ErrorKind::ClaimRejected(_) => self.0.source.as_deref()?.downcast_ref(),
             _ => None,
         }
     }
@@ -438,6 +459,7 @@ mod tests {
             ErrorKind::UnsupportedCrit,
             ErrorKind::KeyUnavailable,
             ErrorKind::Revoked,
+            ErrorKind::ClaimRejected("https://example.com/\"roles\"".into()),
         ];
         for kind in kinds {
             assert!(rfc6750_safe(&kind.description()), "{kind:?}");

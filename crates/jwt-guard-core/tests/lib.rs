@@ -12,6 +12,7 @@
     reason = "test code: a failed step panics the test"
 )]
 
+mod claim_rules;
 mod config;
 mod ed25519;
 mod hardening;

@@ -112,13 +112,18 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) exp: Option<i64>,
     pub(crate) nbf: Option<i64>,
     pub(crate) iat: Option<i64>,
+    pub(crate) jti: Option<Cow<'de, str>>,
     /// Bit `i` set: `required[i]` is present and not null.
     pub(crate) required_present: u64,
+    /// The raw JSON of the members a claim rule looks at (`captures[i]`, see
+    /// [`RulePlan`](crate::rules::RulePlan)); empty when the verifier has no rules.
+    pub(crate) captured: Vec<Option<&'de serde_json::value::RawValue>>,
 }
 
 struct ClaimsSeed<'s, 'r> {
     slot: Slot<'s>,
     required: &'r [String],
+    captures: &'r [String],
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_, '_> {
@@ -144,7 +149,9 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
             exp: None,
             nbf: None,
             iat: None,
+            jti: None,
             required_present: 0,
+            captured: vec![None; self.captures.len()],
         };
         while let Some(BorrowedStr(name)) = map.next_key()? {
             let present = match name.as_ref() {
@@ -169,7 +176,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                     true
                 }
                 "jti" => {
-                    read_str(&mut map, &mut self.slot, "jti")?;
+                    claims.jti = Some(read_str(&mut map, &mut self.slot, "jti")?);
                     true
                 }
                 "aud" => {
@@ -179,7 +186,16 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                     })?);
                     true
                 }
-                _ => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                _ => match self.captures.iter().position(|c| *c == name) {
+                    Some(i) => {
+                        let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                        if let Some(slot) = claims.captured.get_mut(i) {
+                            *slot = Some(raw);
+                        }
+                        raw.get() != "null"
+                    }
+                    None => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                },
             };
             if present && let Some(i) = self.required.iter().position(|r| *r == name) {
                 claims.required_present |= 1 << i;
@@ -217,11 +233,22 @@ fn read_str<'de, A: MapAccess<'de>>(
 }
 
 pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<RawClaims<'de>> {
+    parse_claims_capturing(json, required, &[])
+}
+
+/// [`parse_claims`], also keeping the raw JSON of the top-level members named in `captures`
+/// (for the claim rules).
+pub(crate) fn parse_claims_capturing<'de>(
+    json: &'de [u8],
+    required: &[String],
+    captures: &[String],
+) -> Result<RawClaims<'de>> {
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = ClaimsSeed {
         slot: Slot(&mut slot),
         required,
+        captures,
     }
     .deserialize(&mut de)
     .and_then(|c| de.end().map(|()| c));

@@ -2,6 +2,7 @@
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::error::{Error, Result};
+use crate::rules::{self, ClaimRule};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
@@ -53,6 +54,9 @@ pub struct Validation {
     pub require_kid: bool,
     /// `crit` header names this application understands (anything else in `crit` is rejected).
     pub critical_extensions: Vec<String>,
+    /// Conditions on claims ([`ClaimRule`]), checked in order after the registered claims: a
+    /// token that fails one is [`ErrorKind::ClaimRejected`](crate::ErrorKind::ClaimRejected).
+    pub claims: Vec<ClaimRule>,
 }
 
 impl Default for Validation {
@@ -73,6 +77,7 @@ impl Default for Validation {
             max_keys_without_kid: DEFAULT_MAX_KEYS_WITHOUT_KID,
             require_kid: false,
             critical_extensions: Vec::new(),
+            claims: Vec::new(),
         }
     }
 }
@@ -99,6 +104,7 @@ impl Validation {
                 format!("at most {MAX_REQUIRED_CLAIMS} claims can be required"),
             ));
         }
+        rules::check_list(&self.claims)?;
         if self.max_token_bytes == 0 {
             return Err(Error::config(
                 "max_token_bytes",
