@@ -61,6 +61,7 @@
 mod error;
 mod extract;
 mod middleware;
+mod roles;
 mod scope;
 mod state;
 
@@ -68,8 +69,13 @@ pub use error::JwtError;
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
+    BearerAuth, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    TokenLocations,
 };
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};
+pub use roles::{
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
+    RequireRolesService,
+};
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

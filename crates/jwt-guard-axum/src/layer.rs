@@ -151,6 +151,19 @@ impl JwtLayer {
         }
     }
 
+    /// Where tokens carry their roles, for the `RequireRoles` guards under this middleware
+    /// (the config's `roles`; `from_config` sets them). The roles of all sources form one set:
+    /// list only sources that mean the same thing.
+    #[must_use]
+    pub fn with_roles(
+        self,
+        sources: impl IntoIterator<Item = jwt_guard_core::RoleSource>,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_roles(sources),
+        }
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtLayer {

@@ -49,15 +49,21 @@
 mod extract;
 mod layer;
 mod rejection;
+mod roles;
 mod scope;
 mod state;
 
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
+    BearerAuth, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    TokenLocations,
 };
 pub use layer::{Jwt, JwtLayer, ResponseFuture};
 pub use rejection::JwtRejection;
+pub use roles::{
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
+    RequireRolesService,
+};
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

@@ -117,6 +117,16 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_revocation(store))
     }
 
+    /// Reads tokens' roles from `sources` ([`BearerAuth::with_roles`]).
+    #[must_use]
+    pub fn with_roles(
+        self,
+        sources: impl IntoIterator<Item = crate::rules::RoleSource>,
+    ) -> BearerGuard<A> {
+        let sources: Vec<_> = sources.into_iter().collect();
+        self.edit(|g| g.auth = g.auth.clone().with_roles(sources))
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(
@@ -330,6 +340,23 @@ where
     /// scope claim of the wrong type: 401 `invalid_token`.
     pub fn scopes(self, scopes: &RequiredScopes) -> Result<(), Refusal<A>> {
         self.decide(|auth, token| auth.check_scopes(required_token(auth, token)?, scopes))
+    }
+
+    /// What a role guard answers ([`BearerAuth::check_roles`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; a role missing: 403; a role claim of the wrong
+    /// type: 401 `invalid_token`; no role source configured: 500.
+    pub fn roles(self, roles: &RequiredRoles) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_roles(required_token(auth, token)?, roles))
+    }
+
+    /// What a claims guard answers ([`BearerAuth::check_claim_rules`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; a rule failing: 403.
+    pub fn claim_rules(self, claims: &RequiredClaims) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_claim_rules(required_token(auth, token)?, claims))
     }
 }
 

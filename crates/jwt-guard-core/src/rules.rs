@@ -137,6 +137,22 @@ impl Condition<'_> {
     }
 }
 
+impl Condition<'_> {
+    /// [`Condition::holds`] for a string claim, without building a [`Value`] for it.
+    fn holds_for_str(self, s: &str) -> bool {
+        let is = |e: &Value| e.as_str() == Some(s);
+        let word = |e: &Value| e.as_str().is_some_and(|w| s.split(' ').any(|x| x == w));
+        match self {
+            Condition::Equals(expected) => is(expected),
+            Condition::OneOf(all) => all.iter().any(is),
+            Condition::Contains(expected) => word(expected),
+            Condition::ContainsAny(all) => all.iter().any(word),
+            Condition::ContainsAll(all) => all.iter().all(word),
+            Condition::Present(present) => present,
+        }
+    }
+}
+
 /// An array with an element equal to `expected`, or a string with `expected` as one of its
 /// space-separated words.
 fn contains(value: &Value, expected: &Value) -> bool {
@@ -506,14 +522,26 @@ impl RulePlan {
             let condition = rule
                 .condition()
                 .map_err(|e| e.in_field(&format!("claims[{index}]")))?;
+            let raw = match planned.source {
+                Source::Captured(i) => claims.captured.get(i).copied().flatten(),
+                Source::Registered(_) => None,
+            };
+            // The common case, a top-level string claim without escapes, is decided on the
+            // borrowed text; anything else is parsed (that member only).
+            if let Some(s) = raw
+                .filter(|_| planned.rest.is_empty())
+                .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok())
+            {
+                if condition.holds_for_str(s) {
+                    continue;
+                }
+                return Err(rejected(index, rule, condition, false));
+            }
             let member = match planned.source {
                 Source::Registered(name) => registered_value(claims, name),
-                Source::Captured(i) => claims
-                    .captured
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .and_then(|raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok()),
+                Source::Captured(_) => {
+                    raw.and_then(|raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok())
+                }
             };
             let value = match (&member, planned.rest.as_str()) {
                 (Some(member), "") => Some(member),

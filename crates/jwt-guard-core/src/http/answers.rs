@@ -105,6 +105,13 @@ pub enum RejectionKind {
     InvalidToken(Error),
     /// The token lacks a required scope: 403 `insufficient_scope`, with `scope="..."`.
     InsufficientScope(RequiredScopes),
+    /// The token lacks a required role: 403, challenge `insufficient_scope` (RFC 6750 defines
+    /// no other 403 code) with no `scope` attribute, body `insufficient_role`.
+    InsufficientRole(RequiredRoles),
+    /// The token fails a route's claim rule ([`RequiredClaims`]; the error is the
+    /// [`ErrorKind::ClaimRejected`] saying which): answered as [`RejectionKind::InsufficientRole`]
+    /// with the description "a required claim is missing".
+    InsufficientClaims(Error),
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
 }
@@ -169,7 +176,9 @@ impl Rejection {
     /// The core error behind an `invalid_token` or server rejection.
     pub fn error(&self) -> Option<&Error> {
         match &self.kind {
-            RejectionKind::InvalidToken(e) | RejectionKind::Server(e) => Some(e),
+            RejectionKind::InvalidToken(e)
+            | RejectionKind::Server(e)
+            | RejectionKind::InsufficientClaims(e) => Some(e),
             _ => None,
         }
     }
@@ -181,7 +190,9 @@ impl Rejection {
             RejectionKind::MissingToken | RejectionKind::Server(_) => None,
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
-            RejectionKind::InsufficientScope(_) => Some(BearerError::InsufficientScope),
+            RejectionKind::InsufficientScope(_)
+            | RejectionKind::InsufficientRole(_)
+            | RejectionKind::InsufficientClaims(_) => Some(BearerError::InsufficientScope),
         }
     }
 
@@ -192,15 +203,21 @@ impl Rejection {
                 StatusCode::UNAUTHORIZED
             }
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            RejectionKind::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            RejectionKind::InsufficientScope(_)
+            | RejectionKind::InsufficientRole(_)
+            | RejectionKind::InsufficientClaims(_) => StatusCode::FORBIDDEN,
             RejectionKind::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// The body's `error`: the RFC 6750 code, `missing_token` or `server_error`.
+    /// The body's `error`: the RFC 6750 code, `missing_token`, `insufficient_role` (a role or
+    /// a route's claim rule) or `server_error`.
     pub fn error_code(&self) -> &'static str {
         match &self.kind {
             RejectionKind::MissingToken => "missing_token",
+            RejectionKind::InsufficientRole(_) | RejectionKind::InsufficientClaims(_) => {
+                "insufficient_role"
+            }
             RejectionKind::Server(_) => "server_error",
             _ => self
                 .bearer_error()
@@ -217,6 +234,8 @@ impl Rejection {
             RejectionKind::InsufficientScope(_) => {
                 Cow::Borrowed("the token lacks a required scope")
             }
+            RejectionKind::InsufficientRole(_) => Cow::Borrowed("a required role is missing"),
+            RejectionKind::InsufficientClaims(_) => Cow::Borrowed("a required claim is missing"),
         }
     }
 
@@ -229,9 +248,12 @@ impl Rejection {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),
             RejectionKind::Server(_) => None,
             kind => {
+                // The RFC 6750 code (for a role: `insufficient_scope`, not the body's code).
+                let code = self
+                    .bearer_error()
+                    .map_or_else(|| self.error_code(), BearerError::as_str);
                 let mut value = format!(
-                    "Bearer realm=\"{realm}\", error=\"{}\", error_description=\"{}\"",
-                    self.error_code(),
+                    "Bearer realm=\"{realm}\", error=\"{code}\", error_description=\"{}\"",
                     quoted_safe(&self.description()),
                 );
                 if let RejectionKind::InsufficientScope(required) = kind {

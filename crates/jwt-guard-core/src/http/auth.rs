@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::answers::quoted_safe;
 use crate::http::*;
 use crate::revocation::{RevocationClaims, RevocationStore};
+use crate::rules::RoleSource;
 use crate::verifier::{VerifiedToken, Verifier};
 
 /// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
@@ -28,6 +29,7 @@ pub struct BearerAuth {
     realm: Arc<str>,
     optional: bool,
     revocation: Option<Arc<dyn RevocationStore>>,
+    roles: Arc<[RoleSource]>,
 }
 
 impl BearerAuth {
@@ -39,6 +41,7 @@ impl BearerAuth {
             realm: Arc::from(DEFAULT_REALM),
             optional: false,
             revocation: None,
+            roles: Arc::from([]),
         }
     }
 
@@ -57,9 +60,11 @@ impl BearerAuth {
     /// As [`BearerAuth::from_config`].
     pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<BearerAuth> {
         config.token.check()?;
+        crate::rules::check_sources(&config.roles)?;
         let store = config.revocation_store()?;
-        let auth =
-            BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone());
+        let auth = BearerAuth::new(config.build_in(base_dir)?)
+            .with_token_locations(config.token.clone())
+            .with_roles(config.roles.iter().cloned());
         Ok(match store {
             Some(store) => auth.with_revocation(store),
             None => auth,
@@ -95,6 +100,20 @@ impl BearerAuth {
     pub fn with_revocation(mut self, store: Arc<dyn RevocationStore>) -> BearerAuth {
         self.revocation = Some(store);
         self
+    }
+
+    /// Reads a token's roles from `sources` (the config's `roles`), for
+    /// [`BearerAuth::check_roles`]. The roles of all sources form one set: list only sources
+    /// that mean the same thing.
+    #[must_use]
+    pub fn with_roles(mut self, sources: impl IntoIterator<Item = RoleSource>) -> BearerAuth {
+        self.roles = sources.into_iter().collect();
+        self
+    }
+
+    /// Where tokens carry their roles.
+    pub fn role_sources(&self) -> &[RoleSource] {
+        &self.roles
     }
 
     /// The revocation store, if one is set.
@@ -259,6 +278,52 @@ impl BearerAuth {
             Ok(())
         } else {
             Err(self.reject(RejectionKind::InsufficientScope(required.clone())))
+        }
+    }
+
+    /// Checks that `token` holds `required` roles, read from the [`BearerAuth::role_sources`].
+    ///
+    /// # Errors
+    /// 403 (challenge `insufficient_scope` without `scope`, body `insufficient_role`) when a
+    /// role is missing; 401 `invalid_token` when a source's claim is neither a string nor an
+    /// array of strings; a server rejection (500, logged) when no role source is configured or
+    /// one is malformed: such a route could never be reached, which is a deployment mistake.
+    pub fn check_roles(
+        &self,
+        token: &VerifiedToken,
+        required: &RequiredRoles,
+    ) -> Result<(), Rejection> {
+        if self.roles.is_empty() {
+            return Err(self.reject_error(Error::config(
+                "roles",
+                "a route requires roles but no role source is configured: set `roles` in the                  config or call with_roles",
+            )));
+        }
+        crate::rules::check_sources(&self.roles).map_err(|e| self.reject_error(e))?;
+        let granted = granted_roles(token, &self.roles).map_err(|e| self.reject_error(e))?;
+        if required.is_satisfied_by(&granted) {
+            Ok(())
+        } else {
+            Err(self.reject(RejectionKind::InsufficientRole(required.clone())))
+        }
+    }
+
+    /// Checks `token` against a route's claim rules.
+    ///
+    /// # Errors
+    /// 403 (challenge `insufficient_scope` without `scope`, body `insufficient_role`,
+    /// description "a required claim is missing") when a rule fails.
+    pub fn check_claim_rules(
+        &self,
+        token: &VerifiedToken,
+        required: &RequiredClaims,
+    ) -> Result<(), Rejection> {
+        match required.check(token) {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == "claim_rejected" => {
+                Err(self.reject(RejectionKind::InsufficientClaims(e)))
+            }
+            Err(e) => Err(self.reject_error(e)),
         }
     }
 
