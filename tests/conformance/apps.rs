@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
-use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
+use jwt_guard_core::{ClaimRule, RegisteredClaims, RoleSource, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -35,6 +35,48 @@ pub(crate) struct Setup {
     /// The revocation store of the `/revocation/*` routes, shared by both apps: a revoked
     /// `jti`, a revoked `sid`, a cutoff for the subject `cut` (`cases/revocation.rs`).
     pub(crate) revocations: Arc<MemoryStore>,
+    /// The `/claims/*` and `/roles/*` routes (`cases/claims.rs`).
+    pub(crate) claims: Claims,
+}
+
+/// The settings of the claim rule and role routes (`cases/claims.rs`).
+pub(crate) struct Claims {
+    /// As `main`, the verifier with the claim rule `token_use = "access"`.
+    pub(crate) token_use: BearerAuth,
+    /// As `main`, with the role sources `/realm_access/roles` and `cognito:groups`.
+    pub(crate) roles: BearerAuth,
+}
+
+impl Claims {
+    fn new() -> Claims {
+        let verifier = Verifier::builder()
+            .algorithms(ALGORITHMS)
+            .keys(server_keys())
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .claim_rule(ClaimRule::claim("token_use").equals("access"))
+            .build()
+            .unwrap();
+        let roles = Verifier::builder()
+            .algorithms(ALGORITHMS)
+            .keys(server_keys())
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .build()
+            .unwrap();
+        Claims {
+            token_use: BearerAuth::new(verifier).with_realm(REALM),
+            roles: BearerAuth::new(roles).with_realm(REALM).with_roles([
+                RoleSource::at_pointer("/realm_access/roles"),
+                RoleSource::claim("cognito:groups"),
+            ]),
+        }
+    }
+}
+
+/// What `/roles/verified` requires.
+pub(crate) fn email_verified() -> ClaimRule {
+    ClaimRule::claim("email_verified").equals(true)
 }
 
 /// The layers of the `/nest/*` routes: an outer layer over `/nest/<combo>/*` and an inner one
@@ -156,6 +198,7 @@ impl Setup {
             _everywhere_dir: everywhere_dir,
             config,
             nest: Nesting::new(),
+            claims: Claims::new(),
         })
     }
 }
@@ -261,7 +304,9 @@ pub(crate) mod axum_app {
     use axum::response::IntoResponse;
     use axum::routing::get;
     use axum::{Json, Router};
-    use jwt_guard_axum::{Claims, JwtLayer, Rejection, RequireScopes, Verified};
+    use jwt_guard_axum::{
+        Claims, JwtLayer, Rejection, RequireClaims, RequireRoles, RequireScopes, Verified,
+    };
 
     use super::*;
 
@@ -381,6 +426,37 @@ pub(crate) mod axum_app {
             ))
             .merge(nesting(&setup.nest))
             .merge(revocation(setup))
+            .merge(claim_routes(&setup.claims, &setup.main))
+    }
+
+    /// `/claims/me`, `/roles/{any,all,nosource,verified}` (`cases/claims.rs`).
+    fn claim_routes(claims: &super::Claims, main: &BearerAuth) -> Router {
+        let roles = Router::new()
+            .route(
+                "/roles/any",
+                get(admin).route_layer(RequireRoles::any(["admin", "editor"])),
+            )
+            .route(
+                "/roles/all",
+                get(admin).route_layer(RequireRoles::all(["admin", "auditor"])),
+            )
+            .route(
+                "/roles/verified",
+                get(admin).route_layer(RequireClaims::rules([email_verified()])),
+            )
+            .route_layer(JwtLayer::new(claims.roles.clone()));
+        Router::new()
+            .route("/claims/me", get(me))
+            .route_layer(JwtLayer::new(claims.token_use.clone()))
+            .merge(roles)
+            .merge(
+                Router::new()
+                    .route(
+                        "/roles/nosource",
+                        get(admin).route_layer(RequireRoles::any(["admin"])),
+                    )
+                    .route_layer(JwtLayer::new(main.clone())),
+            )
     }
 
     /// `/revocation/me` (required) and `/revocation/optional`, checked against the shared store.
@@ -430,7 +506,9 @@ pub(crate) mod axum_app {
 pub(crate) mod actix_app {
     use actix_web::http::StatusCode;
     use actix_web::{HttpResponse, web};
-    use jwt_guard_actix::{Claims, JwtMiddleware, Rejection, RequireScopes, Verified};
+    use jwt_guard_actix::{
+        Claims, JwtMiddleware, Rejection, RequireClaims, RequireRoles, RequireScopes, Verified,
+    };
 
     use super::*;
 
@@ -571,6 +649,38 @@ pub(crate) mod actix_app {
                     web::resource("/revocation/optional")
                         .wrap(main().with_revocation(setup.revocations.clone()).optional())
                         .route(web::get().to(optional)),
+                );
+            // `/claims/me`, `/roles/{any,all,nosource,verified}` (`cases/claims.rs`).
+            let roles = || JwtMiddleware::new(setup.claims.roles.clone());
+            config
+                .service(
+                    web::resource("/claims/me")
+                        .wrap(JwtMiddleware::new(setup.claims.token_use.clone()))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/roles/any")
+                        .wrap(RequireRoles::any(["admin", "editor"]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/all")
+                        .wrap(RequireRoles::all(["admin", "auditor"]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/verified")
+                        .wrap(RequireClaims::rules([email_verified()]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/nosource")
+                        .wrap(RequireRoles::any(["admin"]))
+                        .wrap(main())
+                        .route(web::get().to(admin)),
                 );
             for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {
                 let middleware = |auth: &BearerAuth, optional: bool| {

@@ -22,6 +22,7 @@
 //! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
 //! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
+//! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -38,6 +39,7 @@ use serde_json::{Value, json};
 
 use crate::keys::*;
 
+mod claims;
 mod nesting;
 pub(crate) mod revocation;
 
@@ -145,7 +147,7 @@ fn challenge(error: &str, description: &str) -> String {
     format!("Bearer realm=\"{REALM}\", error=\"{error}\", error_description=\"{description}\"")
 }
 
-fn missing() -> Expect {
+pub(crate) fn missing() -> Expect {
     Expect {
         status: 401,
         www_authenticate: Some(format!("Bearer realm=\"{REALM}\"")),
@@ -1122,6 +1124,7 @@ pub(crate) fn table() -> Vec<Case> {
 
     revocation::cases(&mut t);
     nesting::cases(&mut t);
+    claims::cases(&mut t);
     t
 }
 
