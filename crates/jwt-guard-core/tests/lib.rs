@@ -18,6 +18,7 @@ mod ed25519;
 mod hardening;
 mod hostile;
 mod interop;
+mod providers;
 mod provisioning;
 #[cfg(feature = "remote")]
 mod remote;
