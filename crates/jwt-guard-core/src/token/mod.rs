@@ -20,4 +20,5 @@ pub(crate) use claims::{
 pub(crate) use compact::{fingerprint, split};
 pub use header::Header;
 pub(crate) use header::parse_header;
+pub(crate) use json::BorrowedStr;
 pub(crate) use tee::{TeeState, deserialize_tee};
