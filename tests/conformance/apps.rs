@@ -45,6 +45,9 @@ pub(crate) struct Claims {
     pub(crate) token_use: BearerAuth,
     /// As `main`, with the role sources `/realm_access/roles` and `cognito:groups`.
     pub(crate) roles: BearerAuth,
+    /// The `/rm` config (TOML, HS256, with a `[resource_metadata]` table), for `from_config`
+    /// (`cases/resource_metadata.rs`).
+    pub(crate) metadata: VerifierConfig,
 }
 
 impl Claims {
@@ -64,7 +67,14 @@ impl Claims {
             .audience(AUDIENCE)
             .build()
             .unwrap();
+        let metadata = VerifierConfig::from_toml(&format!(
+            "algorithms = [\"HS256\"]\nissuers = [\"{ISSUER}\"]\naudiences = [\"{AUDIENCE}\"]\n\
+             keys = [{{ kid = \"hs256\", secret = \"{HS256_SECRET}\" }}]\n{}",
+            crate::cases::resource_metadata::TABLE
+        ))
+        .unwrap();
         Claims {
+            metadata,
             token_use: BearerAuth::new(verifier).with_realm(REALM),
             roles: BearerAuth::new(roles).with_realm(REALM).with_roles([
                 RoleSource::at_pointer("/realm_access/roles"),
@@ -445,9 +455,22 @@ pub(crate) mod axum_app {
                 get(admin).route_layer(RequireClaims::rules([email_verified()])),
             )
             .route_layer(JwtLayer::new(claims.roles.clone()));
+        let metadata = JwtLayer::from_config(&claims.metadata)
+            .unwrap()
+            .with_realm(REALM);
+        let document = metadata.resource_metadata_service().unwrap();
+        let rm = Router::new()
+            .route("/rm/me", get(me))
+            .route(
+                "/rm/admin",
+                get(admin).route_layer(RequireScopes::all(["admin"])),
+            )
+            .route_layer(metadata)
+            .route_service(&document.path().to_owned(), document);
         Router::new()
             .route("/claims/me", get(me))
             .route_layer(JwtLayer::new(claims.token_use.clone()))
+            .merge(rm)
             .merge(roles)
             .merge(
                 Router::new()
@@ -680,6 +703,25 @@ pub(crate) mod actix_app {
                     web::resource("/roles/nosource")
                         .wrap(RequireRoles::any(["admin"]))
                         .wrap(main())
+                        .route(web::get().to(admin)),
+                );
+            // `/rm/*` and the RFC 9728 document (`cases/resource_metadata.rs`).
+            let metadata = || {
+                JwtMiddleware::from_config(&setup.claims.metadata)
+                    .unwrap()
+                    .with_realm(REALM)
+            };
+            config
+                .service(metadata().resource_metadata_service().unwrap())
+                .service(
+                    web::resource("/rm/me")
+                        .wrap(metadata())
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/rm/admin")
+                        .wrap(RequireScopes::all(["admin"]))
+                        .wrap(metadata())
                         .route(web::get().to(admin)),
                 );
             for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {

@@ -23,6 +23,7 @@
 //! | `/public` | no middleware |
 //! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
 //! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
+//! | `/rm/me`, `/rm/admin`, `/.well-known/oauth-protected-resource/rm` | RFC 9728 metadata from a `[resource_metadata]` table: the document, and its URL in every challenge (`cases/resource_metadata.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -41,6 +42,7 @@ use crate::keys::*;
 
 mod claims;
 mod nesting;
+pub(crate) mod resource_metadata;
 pub(crate) mod revocation;
 
 /// Where a request carries something.
@@ -1125,6 +1127,7 @@ pub(crate) fn table() -> Vec<Case> {
     revocation::cases(&mut t);
     nesting::cases(&mut t);
     claims::cases(&mut t);
+    resource_metadata::cases(&mut t);
     t
 }
 

@@ -191,6 +191,50 @@ impl JwtMiddleware {
         }
     }
 
+    /// RFC 9728 protected resource metadata (the config's `[resource_metadata]`; `from_config`
+    /// sets it): every challenge of this middleware then names its URL
+    /// (`resource_metadata="..."`), and [`JwtMiddleware::resource_metadata_service`] serves the
+    /// document.
+    #[must_use]
+    pub fn with_resource_metadata(
+        self,
+        metadata: jwt_guard_core::http::ResourceMetadata,
+    ) -> JwtMiddleware {
+        JwtMiddleware {
+            guard: self.guard.with_resource_metadata(metadata),
+        }
+    }
+
+    /// A resource serving this middleware's RFC 9728 document (200, `application/json`) at its
+    /// well-known path, to register outside the middleware (`App::service`); `None` without
+    /// metadata.
+    ///
+    /// ```
+    /// use actix_web::App;
+    /// use jwt_guard_actix::JwtMiddleware;
+    /// use jwt_guard_core::http::ResourceMetadata;
+    /// # fn app(verifier: jwt_guard_core::Verifier) -> Option<()> {
+    /// let middleware = JwtMiddleware::new(verifier)
+    ///     .with_resource_metadata(ResourceMetadata::new("https://api.example.com"));
+    /// let app = App::new().service(middleware.resource_metadata_service()?);
+    /// # let _ = app; Some(()) }
+    /// ```
+    pub fn resource_metadata_service(&self) -> Option<actix_web::Resource> {
+        let auth = self.guard.auth();
+        let metadata = auth.resource_metadata()?;
+        let document = metadata.document(auth.token_locations());
+        Some(
+            actix_web::web::resource(metadata.path()).route(actix_web::web::get().to(move || {
+                let document = document.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document)
+                }
+            })),
+        )
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtMiddleware {

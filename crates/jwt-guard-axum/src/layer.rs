@@ -164,6 +164,25 @@ impl JwtLayer {
         }
     }
 
+    /// RFC 9728 protected resource metadata (the config's `[resource_metadata]`; `from_config`
+    /// sets it): every challenge of this layer then names its URL (`resource_metadata="..."`),
+    /// and [`JwtLayer::resource_metadata_service`] serves the document.
+    #[must_use]
+    pub fn with_resource_metadata(
+        self,
+        metadata: jwt_guard_core::http::ResourceMetadata,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_resource_metadata(metadata),
+        }
+    }
+
+    /// The service serving this layer's RFC 9728 document at its well-known path; `None`
+    /// without metadata.
+    pub fn resource_metadata_service(&self) -> Option<crate::ResourceMetadataService> {
+        crate::ResourceMetadataService::new(self.guard.auth())
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtLayer {

@@ -48,6 +48,7 @@
 
 mod extract;
 mod layer;
+mod metadata;
 mod rejection;
 mod roles;
 mod scope;
@@ -60,6 +61,7 @@ pub use jwt_guard_core::http::{
     TokenLocations,
 };
 pub use layer::{Jwt, JwtLayer, ResponseFuture};
+pub use metadata::ResourceMetadataService;
 pub use rejection::JwtRejection;
 pub use roles::{
     RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,

@@ -165,6 +165,11 @@ provider_fields! {
         /// "/realm_access/roles" }]`), for the `RequireRoles` guards; with `[[providers]]`, for
         /// every provider. Read by the HTTP adapters, not by [`Verifier`].
         pub roles: Vec<RoleSource>,
+        /// RFC 9728 protected resource metadata (the `[resource_metadata]` table,
+        /// [`ResourceMetadata`](crate::http::ResourceMetadata)): served by the adapters'
+        /// helper at `/.well-known/oauth-protected-resource`, its URL in every challenge. Read by
+        /// the HTTP adapters, not by [`Verifier`].
+        pub resource_metadata: Option<crate::http::ResourceMetadata>,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

@@ -127,6 +127,12 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_roles(sources))
     }
 
+    /// RFC 9728 metadata ([`BearerAuth::with_resource_metadata`]).
+    #[must_use]
+    pub fn with_resource_metadata(self, metadata: ResourceMetadata) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_resource_metadata(metadata))
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(

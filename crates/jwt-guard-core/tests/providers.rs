@@ -451,3 +451,58 @@ fn roles_config_errors_and_checks() {
     assert_eq!(refused.status(), 500);
     assert_eq!(refused.www_authenticate(), None);
 }
+
+#[test]
+fn resource_metadata_config() {
+    let base =
+        "algorithms = [\"HS256\"]\nkeys = [{ secret = \"0123456789abcdef0123456789abcdef\" }]\n";
+    let config = VerifierConfig::from_toml(&format!(
+        "{base}[resource_metadata]\nresource = \"https://api.example.com/v1\"\n\
+         authorization_servers = [\"https://login.example.com\"]\n\
+         resource_documentation = \"https://docs.example.com\"\n"
+    ))
+    .unwrap();
+    let auth = BearerAuth::from_config(&config).unwrap();
+    let metadata = auth.resource_metadata().unwrap();
+    assert_eq!(
+        metadata.url(),
+        "https://api.example.com/.well-known/oauth-protected-resource/v1"
+    );
+    let response = auth.resource_metadata_response().unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.body(),
+        r#"{"resource":"https://api.example.com/v1","authorization_servers":["https://login.example.com"],"bearer_methods_supported":["header"],"resource_documentation":"https://docs.example.com"}"#
+    );
+    assert_eq!(
+        auth.missing_token().www_authenticate().as_deref(),
+        Some(
+            r#"Bearer realm="api", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1""#
+        )
+    );
+    let bad = VerifierConfig::from_toml(&format!(
+        "{base}[resource_metadata]\nresource = \"https://api.example.com/#x\"\n"
+    ))
+    .unwrap();
+    let err = BearerAuth::from_config(&bad).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidConfig { field, .. } if field == "resource_metadata.resource"),
+        "{err:?}"
+    );
+    let err = VerifierConfig::from_toml(&format!(
+        "{base}[resource_metadata]\nresource = \"https://a.example\"\nbearer_methods_supported = [\"header\"]\n"
+    ))
+    .unwrap_err();
+    // Derived from [token], never a key: refused as any unknown key is.
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration at `resource_metadata` (line 5, column 1): unknown field, \
+         expected one of `resource`, `authorization_servers`, `scopes_supported`, \
+         `resource_name`, `resource_documentation`"
+    );
+    let err = VerifierConfig::from_toml(&format!("{base}[resource_metadata]\n")).unwrap_err();
+    assert!(
+        err.to_string().contains("missing field `resource`"),
+        "{err}"
+    );
+}

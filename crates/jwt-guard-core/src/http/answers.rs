@@ -134,6 +134,8 @@ impl From<Error> for RejectionKind {
 pub struct Rejection {
     pub(super) kind: RejectionKind,
     pub(super) realm: Arc<str>,
+    /// The RFC 9728 metadata URL every challenge names, if any.
+    pub(super) resource_metadata: Option<Arc<str>>,
 }
 
 #[derive(Serialize)]
@@ -148,7 +150,21 @@ impl Rejection {
         Rejection {
             kind,
             realm: Arc::from(DEFAULT_REALM),
+            resource_metadata: None,
         }
+    }
+
+    /// Names the RFC 9728 metadata URL in the challenge (`resource_metadata="..."`;
+    /// characters RFC 6750 does not allow in a quoted value become `?`).
+    #[must_use]
+    pub fn with_resource_metadata(mut self, url: &str) -> Rejection {
+        self.resource_metadata = Some(Arc::from(quoted_safe(url).as_ref()));
+        self
+    }
+
+    /// The RFC 9728 metadata URL the challenge names, if any.
+    pub fn resource_metadata(&self) -> Option<&str> {
+        self.resource_metadata.as_deref()
     }
 
     /// Sets the realm (characters RFC 6750 does not allow in a quoted value become `?`).
@@ -243,6 +259,17 @@ impl Rejection {
     /// error_description="the token has expired"`; just `Bearer realm="api"` for a missing token;
     /// `None` for a server fault.
     pub fn www_authenticate(&self) -> Option<String> {
+        let mut value = self.challenge()?;
+        if let Some(url) = &self.resource_metadata {
+            value.push_str(", resource_metadata=\"");
+            value.push_str(url);
+            value.push('"');
+        }
+        Some(value)
+    }
+
+    /// The challenge without `resource_metadata`.
+    fn challenge(&self) -> Option<String> {
         let realm = &self.realm;
         match &self.kind {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),

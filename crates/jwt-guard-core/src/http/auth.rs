@@ -30,6 +30,8 @@ pub struct BearerAuth {
     optional: bool,
     revocation: Option<Arc<dyn RevocationStore>>,
     roles: Arc<[RoleSource]>,
+    /// RFC 9728 metadata and its URL.
+    metadata: Option<(Arc<ResourceMetadata>, Arc<str>)>,
 }
 
 impl BearerAuth {
@@ -42,6 +44,7 @@ impl BearerAuth {
             optional: false,
             revocation: None,
             roles: Arc::from([]),
+            metadata: None,
         }
     }
 
@@ -65,6 +68,13 @@ impl BearerAuth {
         let auth = BearerAuth::new(config.build_in(base_dir)?)
             .with_token_locations(config.token.clone())
             .with_roles(config.roles.iter().cloned());
+        let auth = match &config.resource_metadata {
+            Some(metadata) => {
+                metadata.check()?;
+                auth.with_resource_metadata(metadata.clone())
+            }
+            None => auth,
+        };
         Ok(match store {
             Some(store) => auth.with_revocation(store),
             None => auth,
@@ -111,6 +121,28 @@ impl BearerAuth {
         self
     }
 
+    /// RFC 9728 protected resource metadata: every challenge then names its URL
+    /// (`resource_metadata="..."`), and [`BearerAuth::resource_metadata_response`] serves it.
+    /// Check it first with [`ResourceMetadata::check`] (`from_config` does).
+    #[must_use]
+    pub fn with_resource_metadata(mut self, metadata: ResourceMetadata) -> BearerAuth {
+        let url = Arc::from(quoted_safe(&metadata.url()).as_ref());
+        self.metadata = Some((Arc::new(metadata), url));
+        self
+    }
+
+    /// The RFC 9728 metadata, if set.
+    pub fn resource_metadata(&self) -> Option<&ResourceMetadata> {
+        self.metadata.as_ref().map(|(m, _)| &**m)
+    }
+
+    /// The response serving the RFC 9728 document (at [`ResourceMetadata::path`]), its
+    /// `bearer_methods_supported` derived from the token locations; `None` without metadata.
+    pub fn resource_metadata_response(&self) -> Option<::http::Response<String>> {
+        self.resource_metadata()
+            .map(|m| m.response(&self.locations))
+    }
+
     /// Where tokens carry their roles.
     pub fn role_sources(&self) -> &[RoleSource] {
         &self.roles
@@ -146,6 +178,7 @@ impl BearerAuth {
         let rejection = Rejection {
             kind,
             realm: Arc::clone(&self.realm),
+            resource_metadata: self.metadata.as_ref().map(|(_, url)| Arc::clone(url)),
         };
         match rejection.kind() {
             RejectionKind::Server(e) => {

@@ -23,6 +23,9 @@
 //! | a route's claim rule fails ([`RequiredClaims`]) | 403 | `Bearer realm="api", error="insufficient_scope", error_description="a required claim is missing"` (no `scope`) | `insufficient_role` |
 //! | server misconfiguration (never a token fault) | 500 | (none) | `server_error` |
 //!
+//! With [`ResourceMetadata`] (the `[resource_metadata]` table, RFC 9728), every challenge also
+//! carries `resource_metadata="<the metadata URL>"`.
+//!
 //! The body is `{"error": "...", "error_description": "..."}`. Descriptions are fixed text in
 //! RFC 6750's allowed characters and never echo the token.
 //!
@@ -73,6 +76,7 @@ mod answers;
 mod auth;
 mod credentials;
 mod locations;
+mod metadata;
 mod roles;
 mod scopes;
 mod source;
@@ -80,6 +84,7 @@ mod source;
 pub use answers::{BearerError, InvalidRequest, Rejection, RejectionKind};
 pub use auth::BearerAuth;
 pub use locations::{BearerToken, TokenLocation, TokenLocations};
+pub use metadata::{ResourceMetadata, WELL_KNOWN_PATH};
 pub use roles::{RequiredClaims, RequiredRoles, granted_roles};
 pub use scopes::{RequiredScopes, granted_scopes};
 pub use source::{HeadersAndQuery, TokenSource};
