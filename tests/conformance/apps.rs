@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
+use jwt_guard_core::http::{BearerAuth, Denial, Rejection, TokenLocations};
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{ClaimRule, RegisteredClaims, RoleSource, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,34 @@ impl Claims {
             ]),
         }
     }
+}
+
+/// The `/check/me` check: `suspended = true` is 403, a `tenant` other than `acme` 401.
+pub(crate) fn sync_check(token: &jwt_guard_core::VerifiedToken) -> Result<(), Denial> {
+    let claims: Value = token
+        .claims()
+        .map_err(|_| Denial::unauthorized("unreadable"))?;
+    if claims["suspended"] == json!(true) {
+        return Err(Denial::forbidden("the account is suspended"));
+    }
+    match claims.get("tenant").and_then(Value::as_str) {
+        Some(tenant) if tenant != "acme" => {
+            Err(Denial::unauthorized("the token is for another tenant"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `/check/async` check: a "database" lookup (after a yield) refusing `mallory`.
+pub(crate) async fn async_check(token: Arc<jwt_guard_core::VerifiedToken>) -> Result<(), Denial> {
+    tokio::task::yield_now().await;
+    let claims: Value = token
+        .claims()
+        .map_err(|_| Denial::unauthorized("unreadable"))?;
+    if claims["sub"] == "mallory" {
+        return Err(Denial::forbidden("the user is blocked"));
+    }
+    Ok(())
 }
 
 /// What `/roles/verified` requires.
@@ -467,10 +495,26 @@ pub(crate) mod axum_app {
             )
             .route_layer(metadata)
             .route_service(&document.path().to_owned(), document);
+        let check = || JwtLayer::new(main.clone());
         Router::new()
             .route("/claims/me", get(me))
             .route_layer(JwtLayer::new(claims.token_use.clone()))
             .merge(rm)
+            .merge(
+                Router::new()
+                    .route("/check/me", get(me))
+                    .route_layer(check().check(sync_check)),
+            )
+            .merge(
+                Router::new()
+                    .route("/check/async", get(me))
+                    .route_layer(check().check_async(async_check)),
+            )
+            .merge(
+                Router::new()
+                    .route("/check/optional", get(optional))
+                    .route_layer(check().optional().check(sync_check)),
+            )
             .merge(roles)
             .merge(
                 Router::new()
@@ -704,6 +748,23 @@ pub(crate) mod actix_app {
                         .wrap(RequireRoles::any(["admin"]))
                         .wrap(main())
                         .route(web::get().to(admin)),
+                );
+            // `/check/*` (`cases/check.rs`).
+            config
+                .service(
+                    web::resource("/check/me")
+                        .wrap(main().check(sync_check))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/check/async")
+                        .wrap(main().check_async(async_check))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/check/optional")
+                        .wrap(main().optional().check(sync_check))
+                        .route(web::get().to(optional)),
                 );
             // `/rm/*` and the RFC 9728 document (`cases/resource_metadata.rs`).
             let metadata = || {

@@ -24,6 +24,7 @@
 //! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
 //! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
 //! | `/rm/me`, `/rm/admin`, `/.well-known/oauth-protected-resource/rm` | RFC 9728 metadata from a `[resource_metadata]` table: the document, and its URL in every challenge (`cases/resource_metadata.rs`) |
+//! | `/check/me`, `/check/async`, `/check/optional` | custom sync and async checks on the middleware (`cases/check.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -40,6 +41,7 @@ use serde_json::{Value, json};
 
 use crate::keys::*;
 
+mod check;
 mod claims;
 mod nesting;
 pub(crate) mod resource_metadata;
@@ -1127,6 +1129,7 @@ pub(crate) fn table() -> Vec<Case> {
     revocation::cases(&mut t);
     nesting::cases(&mut t);
     claims::cases(&mut t);
+    check::cases(&mut t);
     resource_metadata::cases(&mut t);
     t
 }

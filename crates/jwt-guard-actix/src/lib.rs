@@ -69,7 +69,7 @@ pub use error::JwtError;
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    BearerAuth, Denial, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
     TokenLocations,
 };
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};

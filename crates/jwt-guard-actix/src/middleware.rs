@@ -235,6 +235,41 @@ impl JwtMiddleware {
         )
     }
 
+    /// A custom check on every token this middleware verifies (after the signature, the claims and
+    /// the revocation check; not for anonymous requests in optional mode): a synchronous closure
+    /// over the verified token (read its claims with `token.claims::<T>()`), whose
+    /// [`Denial`](jwt_guard_core::http::Denial) refuses the request with 401 or 403 and its
+    /// description. Replaces any check set before.
+    #[must_use]
+    pub fn check<F>(self, check: F) -> JwtMiddleware
+    where
+        F: Fn(&jwt_guard_core::VerifiedToken) -> Result<(), jwt_guard_core::http::Denial>
+            + Send
+            + Sync
+            + 'static,
+    {
+        JwtMiddleware {
+            guard: self.guard.check(check),
+        }
+    }
+
+    /// As [`JwtMiddleware::check`], with an async check (a database lookup, ...).
+    #[must_use]
+    pub fn check_async<F, Fut>(self, check: F) -> JwtMiddleware
+    where
+        F: Fn(std::sync::Arc<jwt_guard_core::VerifiedToken>) -> Fut + Send + Sync + 'static,
+        Fut:
+            std::future::Future<Output = Result<(), jwt_guard_core::http::Denial>> + Send + 'static,
+    {
+        JwtMiddleware {
+            guard: self
+                .guard
+                .check_async(move |token| -> jwt_guard_core::__private::CheckFuture {
+                    Box::pin(check(token))
+                }),
+        }
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtMiddleware {

@@ -57,7 +57,7 @@ mod state;
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    BearerAuth, Denial, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
     TokenLocations,
 };
 pub use layer::{Jwt, JwtLayer, ResponseFuture};

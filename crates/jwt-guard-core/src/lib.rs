@@ -57,7 +57,7 @@ pub const LOG_TARGET: &str = "jwt_guard";
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::{
-        Adapter, Admission, Admitted, BearerGuard, Refusal, Stored, Verification,
+        Adapter, Admission, Admitted, BearerGuard, CheckFuture, Refusal, Stored, Verification,
     };
 }
 

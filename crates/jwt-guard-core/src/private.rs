@@ -46,6 +46,7 @@ type ErrorHook<A> = Arc<dyn Fn(&Rejection) -> <A as Adapter>::Response + Send + 
 struct GuardInner<A: Adapter> {
     auth: BearerAuth,
     on_error: Option<ErrorHook<A>>,
+    check: Option<Check>,
 }
 
 impl<A: Adapter> Clone for GuardInner<A> {
@@ -53,6 +54,27 @@ impl<A: Adapter> Clone for GuardInner<A> {
         GuardInner {
             auth: self.auth.clone(),
             on_error: self.on_error.clone(),
+            check: self.check.clone(),
+        }
+    }
+}
+
+/// The future of an async custom check.
+pub type CheckFuture = Pin<Box<dyn Future<Output = Result<(), Denial>> + Send>>;
+
+/// A custom check on every verified token, run by the middleware after verification (and the
+/// revocation check), before the request goes on.
+#[derive(Clone)]
+enum Check {
+    Sync(Arc<dyn Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync>),
+    Async(Arc<dyn Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync>),
+}
+
+impl Check {
+    async fn run(&self, token: &Arc<VerifiedToken>) -> Result<(), Denial> {
+        match self {
+            Check::Sync(check) => check(token),
+            Check::Async(check) => check(Arc::clone(token)).await,
         }
     }
 }
@@ -70,6 +92,7 @@ impl<A: Adapter> fmt::Debug for BearerGuard<A> {
         f.debug_struct("BearerGuard")
             .field("auth", self.auth())
             .field("on_error", &self.has_error_hook())
+            .field("check", &self.inner.check.is_some())
             .finish()
     }
 }
@@ -81,6 +104,7 @@ impl<A: Adapter> BearerGuard<A> {
             inner: Arc::new(GuardInner {
                 auth: auth.into(),
                 on_error: None,
+                check: None,
             }),
         }
     }
@@ -133,6 +157,27 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_resource_metadata(metadata))
     }
 
+    /// Runs `check` on every verified token (a synchronous closure over it); its [`Denial`]
+    /// refuses the request. Replaces any check set before.
+    #[must_use]
+    pub fn check(
+        self,
+        check: impl Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync + 'static,
+    ) -> BearerGuard<A> {
+        let check = Check::Sync(Arc::new(check));
+        self.edit(|g| g.check = Some(check))
+    }
+
+    /// As [`BearerGuard::check`], with an async check (a database lookup, ...).
+    #[must_use]
+    pub fn check_async(
+        self,
+        check: impl Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync + 'static,
+    ) -> BearerGuard<A> {
+        let check = Check::Async(Arc::new(check));
+        self.edit(|g| g.check = Some(check))
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(
@@ -165,10 +210,17 @@ impl<A: Adapter> BearerGuard<A> {
                 let token = token.into_string();
                 let guard = self.clone();
                 Admission::Verify(Box::pin(async move {
-                    match guard.auth().verify(&token).await {
-                        Ok(verified) => Ok(Arc::new(verified)),
-                        Err(rejection) => Err(Refusal::new(rejection, &guard)),
+                    let verified = match guard.auth().verify(&token).await {
+                        Ok(verified) => Arc::new(verified),
+                        Err(rejection) => return Err(Refusal::new(rejection, &guard)),
+                    };
+                    if let Some(check) = &guard.inner.check
+                        && let Err(denial) = check.run(&verified).await
+                    {
+                        let rejection = guard.auth().reject(RejectionKind::Denied(denial));
+                        return Err(Refusal::new(rejection, &guard));
                     }
+                    Ok(verified)
                 }))
             }
         }

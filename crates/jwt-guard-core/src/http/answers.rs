@@ -112,6 +112,9 @@ pub enum RejectionKind {
     /// [`ErrorKind::ClaimRejected`] saying which): answered as [`RejectionKind::InsufficientRole`]
     /// with the description "a required claim is missing".
     InsufficientClaims(Error),
+    /// A custom check on the middleware refused the token ([`Denial`]): 401 `invalid_token`
+    /// or 403 `insufficient_scope` (no `scope` attribute), with the check's description.
+    Denied(Denial),
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
 }
@@ -209,6 +212,7 @@ impl Rejection {
             RejectionKind::InsufficientScope(_)
             | RejectionKind::InsufficientRole(_)
             | RejectionKind::InsufficientClaims(_) => Some(BearerError::InsufficientScope),
+            RejectionKind::Denied(denial) => Some(denial.bearer_error()),
         }
     }
 
@@ -222,6 +226,9 @@ impl Rejection {
             RejectionKind::InsufficientScope(_)
             | RejectionKind::InsufficientRole(_)
             | RejectionKind::InsufficientClaims(_) => StatusCode::FORBIDDEN,
+            RejectionKind::Denied(denial) => {
+                StatusCode::from_u16(denial.status()).unwrap_or(StatusCode::FORBIDDEN)
+            }
             RejectionKind::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -252,6 +259,7 @@ impl Rejection {
             }
             RejectionKind::InsufficientRole(_) => Cow::Borrowed("a required role is missing"),
             RejectionKind::InsufficientClaims(_) => Cow::Borrowed("a required claim is missing"),
+            RejectionKind::Denied(denial) => Cow::Owned(denial.description().to_owned()),
         }
     }
 

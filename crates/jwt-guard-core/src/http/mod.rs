@@ -75,6 +75,7 @@
 mod answers;
 mod auth;
 mod credentials;
+mod denial;
 mod locations;
 mod metadata;
 mod roles;
@@ -83,6 +84,7 @@ mod source;
 
 pub use answers::{BearerError, InvalidRequest, Rejection, RejectionKind};
 pub use auth::BearerAuth;
+pub use denial::Denial;
 pub use locations::{BearerToken, TokenLocation, TokenLocations};
 pub use metadata::{ResourceMetadata, WELL_KNOWN_PATH};
 pub use roles::{RequiredClaims, RequiredRoles, granted_roles};
