@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use jwt_guard_core::http::{BearerAuth, Denial, Rejection, TokenLocations};
+use jwt_guard_core::http::{
+    BearerAuth, Denial, LoadError, Rejection, TokenLocations, UserLoader, Users,
+};
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{ClaimRule, RegisteredClaims, RoleSource, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
@@ -110,6 +112,45 @@ pub(crate) async fn async_check(token: Arc<jwt_guard_core::VerifiedToken>) -> Re
         return Err(Denial::forbidden("the user is blocked"));
     }
     Ok(())
+}
+
+/// The user `/user/*` loads: its name (`sub`) and the serial number of the load.
+#[derive(Clone)]
+pub(crate) struct AppUser {
+    pub(crate) name: String,
+    pub(crate) serial: usize,
+}
+
+/// The `/user/*` loader: `ghost` has no user, `broken` fails (its error quotes the token's
+/// subject, which must not reach the answer); every load gets a new serial.
+#[derive(Default)]
+pub(crate) struct AppUsers {
+    serial: std::sync::atomic::AtomicUsize,
+}
+
+impl UserLoader for AppUsers {
+    type User = AppUser;
+
+    async fn load(
+        &self,
+        token: &jwt_guard_core::VerifiedToken,
+    ) -> Result<Option<AppUser>, LoadError> {
+        tokio::task::yield_now().await;
+        let sub = token.registered()?.sub.unwrap_or_default();
+        let serial = self
+            .serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match sub.as_str() {
+            "ghost" => Ok(None),
+            "broken" => Err(format!("database down while loading {sub}").into()),
+            _ => Ok(Some(AppUser { name: sub, serial })),
+        }
+    }
+}
+
+/// What `/user/*` answers for two extractions of the user in one request.
+pub(crate) fn user_body(first: &AppUser, second: &AppUser) -> Value {
+    json!({"name": first.name, "same_load": first.serial == second.serial})
 }
 
 /// What `/roles/verified` requires.
@@ -343,8 +384,13 @@ pub(crate) mod axum_app {
     use axum::routing::get;
     use axum::{Json, Router};
     use jwt_guard_axum::{
-        Claims, JwtLayer, Rejection, RequireClaims, RequireRoles, RequireScopes, Verified,
+        Claims, CurrentUser, JwtLayer, Rejection, RequireClaims, RequireRoles, RequireScopes,
+        Verified,
     };
+
+    async fn user(first: CurrentUser<AppUser>, second: CurrentUser<AppUser>) -> Json<Value> {
+        Json(user_body(&first, &second))
+    }
 
     use super::*;
 
@@ -496,9 +542,20 @@ pub(crate) mod axum_app {
             .route_layer(metadata)
             .route_service(&document.path().to_owned(), document);
         let check = || JwtLayer::new(main.clone());
+        let users = Users::new(AppUsers::default());
+        let user_routes = Router::new()
+            .route("/user/me", get(user))
+            .route_layer(check())
+            .merge(
+                Router::new()
+                    .route("/user/optional", get(user))
+                    .route_layer(check().optional()),
+            )
+            .with_state(users);
         Router::new()
             .route("/claims/me", get(me))
             .route_layer(JwtLayer::new(claims.token_use.clone()))
+            .merge(user_routes)
             .merge(rm)
             .merge(
                 Router::new()
@@ -574,8 +631,13 @@ pub(crate) mod actix_app {
     use actix_web::http::StatusCode;
     use actix_web::{HttpResponse, web};
     use jwt_guard_actix::{
-        Claims, JwtMiddleware, Rejection, RequireClaims, RequireRoles, RequireScopes, Verified,
+        Claims, CurrentUser, JwtMiddleware, Rejection, RequireClaims, RequireRoles, RequireScopes,
+        Verified,
     };
+
+    async fn user(first: CurrentUser<AppUser>, second: CurrentUser<AppUser>) -> HttpResponse {
+        HttpResponse::Ok().json(user_body(&first, &second))
+    }
 
     use super::*;
 
@@ -748,6 +810,21 @@ pub(crate) mod actix_app {
                         .wrap(RequireRoles::any(["admin"]))
                         .wrap(main())
                         .route(web::get().to(admin)),
+                );
+            // `/user/*` (`cases/user.rs`): the loader as app data of these resources.
+            let users = Users::new(AppUsers::default());
+            config
+                .service(
+                    web::resource("/user/me")
+                        .app_data(users.clone())
+                        .wrap(main())
+                        .route(web::get().to(user)),
+                )
+                .service(
+                    web::resource("/user/optional")
+                        .app_data(users)
+                        .wrap(main().optional())
+                        .route(web::get().to(user)),
                 );
             // `/check/*` (`cases/check.rs`).
             config

@@ -25,6 +25,7 @@
 //! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
 //! | `/rm/me`, `/rm/admin`, `/.well-known/oauth-protected-resource/rm` | RFC 9728 metadata from a `[resource_metadata]` table: the document, and its URL in every challenge (`cases/resource_metadata.rs`) |
 //! | `/check/me`, `/check/async`, `/check/optional` | custom sync and async checks on the middleware (`cases/check.rs`) |
+//! | `/user/me`, `/user/optional` | `CurrentUser<U>` with a loader finding, missing or failing (`cases/user.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -46,6 +47,7 @@ mod claims;
 mod nesting;
 pub(crate) mod resource_metadata;
 pub(crate) mod revocation;
+mod user;
 
 /// Where a request carries something.
 #[derive(Clone)]
@@ -1130,6 +1132,7 @@ pub(crate) fn table() -> Vec<Case> {
     nesting::cases(&mut t);
     claims::cases(&mut t);
     check::cases(&mut t);
+    user::cases(&mut t);
     resource_metadata::cases(&mut t);
     t
 }

@@ -64,6 +64,7 @@ mod middleware;
 mod roles;
 mod scope;
 mod state;
+mod user;
 
 pub use error::JwtError;
 pub use extract::Claims;
@@ -79,3 +80,4 @@ pub use roles::{
 };
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;
+pub use user::CurrentUser;

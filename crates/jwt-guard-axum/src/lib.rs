@@ -53,6 +53,7 @@ mod rejection;
 mod roles;
 mod scope;
 mod state;
+mod user;
 
 pub use extract::Claims;
 pub use jwt_guard_core as core;
@@ -69,3 +70,4 @@ pub use roles::{
 };
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;
+pub use user::CurrentUser;

@@ -178,6 +178,34 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.check = Some(check))
     }
 
+    /// What `CurrentUser<U>` answers after the loader ran: the user, or a refusal (no user:
+    /// 401; the loader's error: 500, the error logged at error level, never answered).
+    ///
+    /// # Errors
+    /// As above.
+    pub fn loaded_user<U>(
+        &self,
+        loaded: std::result::Result<Option<U>, LoadError>,
+    ) -> std::result::Result<U, Refusal<A>> {
+        match loaded {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => Err(self.refuse(RejectionKind::UnknownUser)),
+            Err(error) => {
+                tracing::error!(
+                    target: crate::LOG_TARGET,
+                    error = %error,
+                    "request refused: the user loader failed"
+                );
+                Err(self.refuse(RejectionKind::UserUnavailable))
+            }
+        }
+    }
+
+    /// A refusal of `kind` under this guard (logged; answered by its `on_error` hook if set).
+    pub fn refuse(&self, kind: RejectionKind) -> Refusal<A> {
+        Refusal::new(self.auth().reject(kind), self)
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(
@@ -380,6 +408,22 @@ where
     /// No token: the missing-token rejection.
     pub fn token(self) -> Result<&'r V, Refusal<A>> {
         self.decide(|auth, token| required(auth, token))
+    }
+
+    /// What `CurrentUser<U>` needs first: the token and the guard that verified it (for the
+    /// refusals of the loader: [`BearerGuard::refuse`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection.
+    pub fn token_and_guard(self) -> Result<(&'r V, &'r BearerGuard<A>), Refusal<A>> {
+        let Some(admitted) = self.admitted else {
+            return Err(Refusal::unguarded(self.what));
+        };
+        let guard = &admitted.guard;
+        match admitted.token.as_ref() {
+            Some(token) => Ok((token, guard)),
+            None => Err(Refusal::new(guard.auth().missing_token(), guard)),
+        }
     }
 
     /// What `Option<Verified>` answers where the framework lets it refuse: `None` for an

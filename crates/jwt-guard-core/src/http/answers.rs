@@ -115,6 +115,12 @@ pub enum RejectionKind {
     /// A custom check on the middleware refused the token ([`Denial`]): 401 `invalid_token`
     /// or 403 `insufficient_scope` (no `scope` attribute), with the check's description.
     Denied(Denial),
+    /// `CurrentUser<U>`: the [`UserLoader`] found no user for the token: 401 `invalid_token`,
+    /// "no user matches the token".
+    UnknownUser,
+    /// `CurrentUser<U>`: the [`UserLoader`] failed: 500 `server_error`, "the user could not be
+    /// loaded" (its error is logged, never answered).
+    UserUnavailable,
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
 }
@@ -206,7 +212,10 @@ impl Rejection {
     /// server fault).
     pub fn bearer_error(&self) -> Option<BearerError> {
         match &self.kind {
-            RejectionKind::MissingToken | RejectionKind::Server(_) => None,
+            RejectionKind::MissingToken
+            | RejectionKind::Server(_)
+            | RejectionKind::UserUnavailable => None,
+            RejectionKind::UnknownUser => Some(BearerError::InvalidToken),
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
             RejectionKind::InsufficientScope(_)
@@ -219,9 +228,10 @@ impl Rejection {
     /// The HTTP status: 400, 401, 403 (500 only for a server fault).
     pub fn status(&self) -> StatusCode {
         match &self.kind {
-            RejectionKind::MissingToken | RejectionKind::InvalidToken(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            RejectionKind::MissingToken
+            | RejectionKind::InvalidToken(_)
+            | RejectionKind::UnknownUser => StatusCode::UNAUTHORIZED,
+            RejectionKind::UserUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             RejectionKind::InsufficientScope(_)
             | RejectionKind::InsufficientRole(_)
@@ -241,7 +251,7 @@ impl Rejection {
             RejectionKind::InsufficientRole(_) | RejectionKind::InsufficientClaims(_) => {
                 "insufficient_role"
             }
-            RejectionKind::Server(_) => "server_error",
+            RejectionKind::Server(_) | RejectionKind::UserUnavailable => "server_error",
             _ => self
                 .bearer_error()
                 .map_or("server_error", BearerError::as_str),
@@ -260,6 +270,8 @@ impl Rejection {
             RejectionKind::InsufficientRole(_) => Cow::Borrowed("a required role is missing"),
             RejectionKind::InsufficientClaims(_) => Cow::Borrowed("a required claim is missing"),
             RejectionKind::Denied(denial) => Cow::Owned(denial.description().to_owned()),
+            RejectionKind::UnknownUser => Cow::Borrowed("no user matches the token"),
+            RejectionKind::UserUnavailable => Cow::Borrowed("the user could not be loaded"),
         }
     }
 
@@ -281,7 +293,7 @@ impl Rejection {
         let realm = &self.realm;
         match &self.kind {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),
-            RejectionKind::Server(_) => None,
+            RejectionKind::Server(_) | RejectionKind::UserUnavailable => None,
             kind => {
                 // The RFC 6750 code (for a role: `insufficient_scope`, not the body's code).
                 let code = self

@@ -81,6 +81,7 @@ mod metadata;
 mod roles;
 mod scopes;
 mod source;
+mod user;
 
 pub use answers::{BearerError, InvalidRequest, Rejection, RejectionKind};
 pub use auth::BearerAuth;
@@ -90,6 +91,7 @@ pub use metadata::{ResourceMetadata, WELL_KNOWN_PATH};
 pub use roles::{RequiredClaims, RequiredRoles, granted_roles};
 pub use scopes::{RequiredScopes, granted_scopes};
 pub use source::{HeadersAndQuery, TokenSource};
+pub use user::{LoadError, LoadedUser, UserLoader, Users};
 
 /// The header read by default: `Authorization`, with the `Bearer` scheme (RFC 6750 §2.1).
 pub const DEFAULT_HEADER: &str = "authorization";
