@@ -533,6 +533,7 @@ pub(crate) mod axum_app {
             .unwrap()
             .with_realm(REALM);
         let document = metadata.resource_metadata_service().unwrap();
+        let document_path = document.path().to_owned();
         let rm = Router::new()
             .route("/rm/me", get(me))
             .route(
@@ -540,7 +541,7 @@ pub(crate) mod axum_app {
                 get(admin).route_layer(RequireScopes::all(["admin"])),
             )
             .route_layer(metadata)
-            .route_service(&document.path().to_owned(), document);
+            .route_service(&document_path, document);
         let check = || JwtLayer::new(main.clone());
         let users = Users::new(AppUsers::default());
         let user_routes = Router::new()

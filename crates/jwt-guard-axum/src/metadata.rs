@@ -25,9 +25,10 @@ use tower_service::Service;
 /// let layer = JwtLayer::new(verifier)
 ///     .with_resource_metadata(ResourceMetadata::new("https://api.example.com"));
 /// let metadata = layer.resource_metadata_service()?;
+/// let path = metadata.path().to_owned();
 /// let app: Router = Router::new()
 ///     // .route("/orders", get(orders)).route_layer(layer)
-///     .route_service(&metadata.path().to_owned(), metadata);
+///     .route_service(&path, metadata);
 /// # Some(app) }
 /// ```
 #[derive(Debug, Clone)]

@@ -66,9 +66,14 @@ pub type CheckFuture = Pin<Box<dyn Future<Output = Result<(), Denial>> + Send>>;
 /// revocation check), before the request goes on.
 #[derive(Clone)]
 enum Check {
-    Sync(Arc<dyn Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync>),
-    Async(Arc<dyn Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync>),
+    Sync(Arc<SyncCheck>),
+    Async(Arc<AsyncCheck>),
 }
+
+/// A synchronous custom check.
+type SyncCheck = dyn Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync;
+/// An async custom check.
+type AsyncCheck = dyn Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync;
 
 impl Check {
     async fn run(&self, token: &Arc<VerifiedToken>) -> Result<(), Denial> {
