@@ -203,13 +203,28 @@ impl BearerAuth {
                     found = detail.found(),
                     "bearer token rejected"
                 ),
-                None => tracing::debug!(
-                    target: crate::LOG_TARGET,
-                    status = rejection.status().as_u16(),
-                    error = rejection.error_code(),
-                    code = e.code(),
-                    "bearer token rejected"
-                ),
+                None => match e.claim_rule_failure() {
+                    // Which claim rule failed and how (its index, claim and condition), never a
+                    // value.
+                    Some(failure) => tracing::debug!(
+                        target: crate::LOG_TARGET,
+                        status = rejection.status().as_u16(),
+                        error = rejection.error_code(),
+                        code = e.code(),
+                        rule = failure.index(),
+                        claim = failure.claim(),
+                        condition = failure.condition(),
+                        missing = failure.is_missing(),
+                        "bearer token rejected"
+                    ),
+                    None => tracing::debug!(
+                        target: crate::LOG_TARGET,
+                        status = rejection.status().as_u16(),
+                        error = rejection.error_code(),
+                        code = e.code(),
+                        "bearer token rejected"
+                    ),
+                },
             },
             _ => {
                 tracing::debug!(
