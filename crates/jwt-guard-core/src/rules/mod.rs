@@ -27,19 +27,26 @@
 //! combining accent) and without case folding.
 //!
 //! The verifier reads the claims a rule names in the same pass as the registered claims: the
-//! top-level member a rule looks at is kept as its raw JSON text while the claims are read, and
-//! only that member is parsed again to decide the rule (never the whole claims object).
+//! top-level member a rule looks at is kept as its raw JSON text while the claims are read
+//! (a registered claim is read typed anyway), and the rule is decided on that text (`plan`,
+//! `raw`): a pointer's steps skip what they do not name, strings are compared borrowed, an
+//! array is split into its raw elements once. The claims object is never parsed twice.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::token::{BorrowedStr, RawAudience, RawClaims};
+
+mod plan;
+mod raw;
+mod roles;
+
+pub(crate) use plan::RulePlan;
+pub use roles::RoleSource;
+pub(crate) use roles::check_sources;
 
 /// A condition on one claim of a token (see the [module docs](self) for the table of
 /// conditions). Written in a config as a `[[claims]]` table:
@@ -151,132 +158,6 @@ impl Condition<'_> {
             Condition::ContainsAll(all) => all.iter().all(word),
             Condition::Present(present) => present,
         }
-    }
-}
-
-impl Condition<'_> {
-    /// [`Condition::holds`] for a value kept as raw JSON text (`null` included), parsing no
-    /// more of it than the condition needs: a string without escapes is compared borrowed, an
-    /// array is split into its raw elements once.
-    fn holds_raw(self, raw: &RawValue) -> bool {
-        let text = raw.get().trim_start();
-        match text.as_bytes().first() {
-            Some(b'"') => match serde_json::from_str::<&str>(text) {
-                Ok(s) => self.holds_for_str(s),
-                Err(_) => self.holds(serde_json::from_str::<Value>(text).ok().as_ref()),
-            },
-            Some(b'[') => match self {
-                // The values of a rule are scalars: an array equals none of them.
-                Condition::Equals(_) | Condition::OneOf(_) => false,
-                Condition::Present(present) => present,
-                Condition::Contains(_) | Condition::ContainsAny(_) | Condition::ContainsAll(_) => {
-                    let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) else {
-                        return false;
-                    };
-                    let has = |e: &Value| items.iter().any(|item| raw_equals(item, e));
-                    match self {
-                        Condition::Contains(e) => has(e),
-                        Condition::ContainsAny(all) => all.iter().any(has),
-                        Condition::ContainsAll(all) => all.iter().all(has),
-                        _ => false,
-                    }
-                }
-            },
-            Some(b'{') => matches!(self, Condition::Present(true)),
-            _ => self.holds(serde_json::from_str::<Value>(text).ok().as_ref()),
-        }
-    }
-}
-
-/// Whether a raw JSON value equals a scalar, a string without escapes compared borrowed.
-fn raw_equals(item: &RawValue, expected: &Value) -> bool {
-    let text = item.get().trim_start();
-    match (expected, text.as_bytes().first()) {
-        (Value::String(s), Some(b'"')) => match serde_json::from_str::<&str>(text) {
-            Ok(found) => found == s,
-            Err(_) => serde_json::from_str::<String>(text).is_ok_and(|found| found == *s),
-        },
-        (Value::String(_), _) => false,
-        _ => serde_json::from_str::<Value>(text).is_ok_and(|found| found == *expected),
-    }
-}
-
-/// One step of a JSON Pointer into a raw value: the member `token` names (in an object; the
-/// last one if repeated, as a parsed object keeps it) or the element at index `token` (in an
-/// array), others skipped without being kept.
-struct Step<'t> {
-    token: &'t str,
-}
-
-fn step<'de>(raw: &'de RawValue, token: &str) -> Option<&'de RawValue> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    Step { token }.deserialize(&mut de).ok().flatten()
-}
-
-impl<'de> DeserializeSeed<'de> for Step<'_> {
-    type Value = Option<&'de RawValue>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Step<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(BorrowedStr(name)) = map.next_key()? {
-            if name == self.token {
-                found = Some(map.next_value::<&'de RawValue>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // RFC 6901: an index is `0` or digits without a leading zero.
-        let index = (self.token == "0" || !self.token.starts_with('0'))
-            .then(|| self.token.parse::<usize>().ok())
-            .flatten();
-        let mut found = None;
-        let mut i = 0usize;
-        loop {
-            if Some(i) == index {
-                match seq.next_element::<&'de RawValue>()? {
-                    Some(item) => found = Some(item),
-                    None => break,
-                }
-            } else if seq.next_element::<IgnoredAny>()?.is_none() {
-                break;
-            }
-            i = i.saturating_add(1);
-        }
-        Ok(found)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
     }
 }
 
@@ -485,17 +366,6 @@ fn locate<'v>(name: Option<&str>, pointer: Option<&str>, claims: &'v Value) -> O
     }
 }
 
-/// The first segment of a valid pointer (unescaped: the top-level member name) and the rest
-/// (still escaped, a pointer into that member; empty for the member itself).
-fn split_pointer(pointer: &str) -> (String, &str) {
-    let body = pointer.get(1..).unwrap_or("");
-    let (first, rest) = match body.find('/') {
-        Some(at) => (body.get(..at).unwrap_or(""), body.get(at..).unwrap_or("")),
-        None => (body, ""),
-    };
-    (first.replace("~1", "/").replace("~0", "~"), rest)
-}
-
 /// Why a token failed a claim rule: the rule's place in its list, its claim and its condition,
 /// and whether the claim was missing. Holds no value of the token (nor of the rule), so it can
 /// be logged; it is the [`source`](std::error::Error::source) of an
@@ -596,211 +466,6 @@ pub(crate) fn check_list(rules: &[ClaimRule]) -> Result<()> {
     Ok(())
 }
 
-/// The registered claims the verification pass reads typed; a rule on one of them is decided
-/// from what that pass kept.
-const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
-
-/// Where a planned rule finds its claim.
-#[derive(Debug, Clone)]
-enum Source {
-    /// A registered claim, from [`RawClaims`].
-    Registered(&'static str),
-    /// Top-level member `captures[i]`, kept as raw JSON by the claims pass.
-    Captured(usize),
-}
-
-#[derive(Debug, Clone)]
-struct Planned {
-    source: Source,
-    /// A pointer into that member (escaped; empty for the member itself).
-    rest: String,
-    /// The same pointer as unescaped tokens.
-    path: Vec<String>,
-}
-
-/// A verifier's rules, prepared once: which top-level members the claims pass keeps
-/// ([`RulePlan::captures`]), and where each rule finds its claim.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RulePlan {
-    captures: Vec<String>,
-    planned: Vec<Planned>,
-}
-
-impl RulePlan {
-    /// The plan of well-formed `rules` (checked by `Validation::check` before).
-    pub(crate) fn new(rules: &[ClaimRule]) -> RulePlan {
-        let mut plan = RulePlan::default();
-        for rule in rules {
-            let (member, rest) = match (&rule.name, &rule.pointer) {
-                (Some(name), _) => (name.clone(), ""),
-                (None, Some(pointer)) => split_pointer(pointer),
-                (None, None) => (String::new(), ""),
-            };
-            let source = match REGISTERED.iter().find(|r| **r == member) {
-                Some(registered) => Source::Registered(registered),
-                None => Source::Captured(match plan.captures.iter().position(|c| *c == member) {
-                    Some(i) => i,
-                    None => {
-                        plan.captures.push(member);
-                        plan.captures.len() - 1
-                    }
-                }),
-            };
-            let path = rest
-                .split('/')
-                .skip(1)
-                .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                .collect();
-            plan.planned.push(Planned {
-                source,
-                rest: rest.to_owned(),
-                path,
-            });
-        }
-        plan
-    }
-
-    /// The top-level member names the claims pass keeps as raw JSON for the rules.
-    pub(crate) fn captures(&self) -> &[String] {
-        &self.captures
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.planned.is_empty()
-    }
-
-    /// Decides `rules` (the list this plan was made of) on what the claims pass read.
-    pub(crate) fn check(&self, rules: &[ClaimRule], claims: &RawClaims<'_>) -> Result<()> {
-        for (index, (rule, planned)) in rules.iter().zip(&self.planned).enumerate() {
-            let Some(condition) = rule.pick() else {
-                return Err(Error::config(
-                    format!("claims[{index}]"),
-                    "give exactly one condition",
-                ));
-            };
-            let (holds, missing) = match planned.source {
-                Source::Registered(name) => {
-                    let member = registered_value(claims, name);
-                    let value = match (&member, planned.rest.as_str()) {
-                        (Some(member), "") => Some(member),
-                        (Some(member), rest) => member.pointer(rest),
-                        (None, _) => None,
-                    };
-                    (condition.holds(value), value.is_none_or(Value::is_null))
-                }
-                Source::Captured(i) => {
-                    // The member as the claims pass kept it, then the pointer's steps into it,
-                    // none of it parsed into a `Value` unless the condition needs one.
-                    let mut raw = claims.captured.get(i).copied().flatten();
-                    for token in &planned.path {
-                        raw = raw.and_then(|r| step(r, token));
-                    }
-                    let raw = raw.filter(|r| r.get().trim() != "null");
-                    let holds = match raw {
-                        Some(raw) => condition.holds_raw(raw),
-                        None => condition.holds(None),
-                    };
-                    (holds, raw.is_none())
-                }
-            };
-            if !holds {
-                return Err(rejected(index, rule, condition, missing));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A registered claim as the claims pass kept it (dates as whole seconds).
-fn registered_value(claims: &RawClaims<'_>, name: &str) -> Option<Value> {
-    let text = |s: &Option<Cow<'_, str>>| s.as_deref().map(|s| Value::String(s.to_owned()));
-    match name {
-        "iss" => text(&claims.iss),
-        "sub" => text(&claims.sub),
-        "jti" => text(&claims.jti),
-        "exp" => claims.exp.map(Value::from),
-        "nbf" => claims.nbf.map(Value::from),
-        "iat" => claims.iat.map(Value::from),
-        "aud" => claims.aud.as_ref().map(|aud| match aud {
-            RawAudience::One(one) => Value::String(one.to_string()),
-            RawAudience::Many(all) => all.iter().map(|a| Value::String(a.to_string())).collect(),
-        }),
-        _ => None,
-    }
-}
-
-/// Where a token's roles or groups live: a top-level claim (`name`, exactly as written:
-/// `roles`, `cognito:groups`, `https://example.com/roles`) or a nested one (`pointer`, RFC 6901:
-/// `/realm_access/roles`). Its value is an array of strings or a space-separated string.
-///
-/// In a config: `roles = [{ pointer = "/resource_access/my-api/roles" }, { name = "groups" }]`.
-/// The roles of all listed sources form one set, so list only sources that mean the same thing:
-/// a Keycloak realm role and a role of another client's `resource_access` entry are not the
-/// same permission, and merging them grants one for the other.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct RoleSource {
-    /// A top-level claim, named exactly.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// An RFC 6901 JSON Pointer to a nested claim.
-    #[serde(default)]
-    pub pointer: Option<String>,
-}
-
-impl RoleSource {
-    /// The top-level claim `name`.
-    pub fn claim(name: impl Into<String>) -> RoleSource {
-        RoleSource {
-            name: Some(name.into()),
-            pointer: None,
-        }
-    }
-
-    /// The claim a JSON Pointer names.
-    pub fn at_pointer(pointer: impl Into<String>) -> RoleSource {
-        RoleSource {
-            name: None,
-            pointer: Some(pointer.into()),
-        }
-    }
-
-    /// The claim as written: its name, or its pointer.
-    pub fn target(&self) -> &str {
-        self.name
-            .as_deref()
-            .or(self.pointer.as_deref())
-            .unwrap_or("")
-    }
-
-    /// Checks that it names one claim (a non-empty `name` or a valid `pointer`).
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidConfig`] with the field at fault relative to the source.
-    pub fn check(&self) -> Result<()> {
-        check_target(self.name.as_deref(), self.pointer.as_deref())
-    }
-
-    /// The value of this source in a claims object, if present and not `null`.
-    pub(crate) fn locate<'v>(&self, claims: &'v Value) -> Option<&'v Value> {
-        locate(self.name.as_deref(), self.pointer.as_deref(), claims).filter(|v| !v.is_null())
-    }
-}
-
-/// Checks a list of role sources, naming the first bad one `roles[i]`.
-///
-/// # Errors
-/// [`ErrorKind::InvalidConfig`] at `roles[i]` (`roles[i].pointer`, ...).
-pub(crate) fn check_sources(sources: &[RoleSource]) -> Result<()> {
-    for (i, source) in sources.iter().enumerate() {
-        source
-            .check()
-            .map_err(|e| e.in_field(&format!("roles[{i}]")))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -843,77 +508,5 @@ mod tests {
             field(&ClaimRule::at_pointer("/a~1b/~0c").present(true)),
             None
         );
-    }
-
-    #[test]
-    fn raw_values_decide_as_parsed_values_do() {
-        let rules = [
-            ClaimRule::claim("x").equals("caf\u{e9}"),
-            ClaimRule::claim("x").one_of(["a b", "caf\u{e9}"]),
-            ClaimRule::claim("x").contains("caf\u{e9}"),
-            ClaimRule::claim("x").contains_any([json!(1), json!("q\"r")]),
-            ClaimRule::claim("x").contains_all([json!(true), json!("a")]),
-            ClaimRule::claim("x").equals(1),
-            ClaimRule::claim("x").equals(false),
-            ClaimRule::claim("x").present(true),
-            ClaimRule::claim("x").present(false),
-        ];
-        let texts = [
-            r#""caf\u00e9""#,
-            r#""café""#,
-            r#""a b""#,
-            r#"["caf\u00e9", "z"]"#,
-            r#"[1, 2]"#,
-            r#"[1.0]"#,
-            r#"["q\"r"]"#,
-            r#"[true, "a"]"#,
-            r#"[true, "\u0061"]"#,
-            r#"1"#,
-            r#"1.0"#,
-            r#"false"#,
-            r#"{"a": 1}"#,
-            r#"null"#,
-            r#" "a b c" "#,
-        ];
-        for rule in &rules {
-            let condition = rule.pick().unwrap();
-            for text in texts {
-                let raw = serde_json::from_str::<&RawValue>(text).unwrap();
-                let value: Value = serde_json::from_str(text).unwrap();
-                assert_eq!(
-                    condition.holds_raw(raw),
-                    condition.holds(Some(&value)),
-                    "{rule:?} on {text}"
-                );
-            }
-        }
-        let raw = serde_json::from_str::<&RawValue>(
-            r#"{"a": {"b": [10, {"c": "x"}]}, "a": {"b": [20, {"c": "y"}]}, "d~/": 1}"#,
-        )
-        .unwrap();
-        let walk = |path: &[&str]| {
-            let mut at = Some(raw);
-            for token in path {
-                at = at.and_then(|r| step(r, token));
-            }
-            at.map(|r| r.get().to_owned())
-        };
-        // The last of a repeated member, as a parsed object keeps it.
-        assert_eq!(walk(&["a", "b", "1", "c"]).as_deref(), Some(r#""y""#));
-        assert_eq!(walk(&["a", "b", "0"]).as_deref(), Some("20"));
-        assert_eq!(walk(&["a", "b", "01"]), None);
-        assert_eq!(walk(&["a", "b", "2"]), None);
-        assert_eq!(walk(&["a", "b", "0", "x"]), None);
-        assert_eq!(walk(&["d~/"]).as_deref(), Some("1"));
-    }
-
-    #[test]
-    fn pointers_split_into_member_and_rest() {
-        assert_eq!(
-            split_pointer("/realm_access/roles"),
-            ("realm_access".into(), "/roles")
-        );
-        assert_eq!(split_pointer("/a~1b~0c"), ("a/b~c".into(), ""));
-        assert_eq!(split_pointer("/"), (String::new(), ""));
     }
 }
