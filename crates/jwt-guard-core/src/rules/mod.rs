@@ -48,8 +48,30 @@ pub(crate) use plan::RulePlan;
 pub use roles::RoleSource;
 pub(crate) use roles::check_sources;
 
-/// A condition on one claim of a token (see the [module docs](self) for the table of
-/// conditions). Written in a config as a `[[claims]]` table:
+/// A condition on one claim of a token. It names its claim in one of two spellings:
+///
+/// - `name`: a top-level claim, named exactly (it may contain `:`, `/`, `.`: `cognito:groups`,
+///   `https://example.com/roles`);
+/// - `pointer`: an RFC 6901 JSON Pointer for a nested claim (`/realm_access/roles`; `~1`
+///   stands for `/` and `~0` for `~` in a member name);
+///
+/// and gives exactly one condition:
+///
+/// | condition | passes when the claim |
+/// |---|---|
+/// | `equals = v` | equals `v` exactly (JSON equality, no coercion: `"1"` is not `1`, `1` is not `1.0`) |
+/// | `one_of = [v, ...]` | equals one of them |
+/// | `contains = v` | is an array with an element equal to `v`, or a string whose space-separated words include `v` |
+/// | `contains_any = [v, ...]` | contains at least one of them (as `contains`) |
+/// | `contains_all = [v, ...]` | contains every one of them (as `contains`) |
+/// | `present = true` / `false` | is present / absent |
+///
+/// Values are strings, numbers or booleans. A claim that is absent or `null` fails every
+/// condition except `present = false`. Strings are compared as they are, code point by code
+/// point, without Unicode normalization or case folding. Date claims (`exp`, `nbf`, `iat`)
+/// compare as the whole seconds the verifier reads.
+///
+/// Written in a config as a `[[claims]]` table:
 ///
 /// ```toml
 /// [[claims]]

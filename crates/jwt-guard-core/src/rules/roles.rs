@@ -54,7 +54,8 @@ impl RoleSource {
     /// Checks that it names one claim (a non-empty `name` or a valid `pointer`).
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] with the field at fault relative to the source.
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) with the field at fault
+    /// relative to the source.
     pub fn check(&self) -> Result<()> {
         check_target(self.name.as_deref(), self.pointer.as_deref())
     }
