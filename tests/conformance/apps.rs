@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
-use jwt_guard_core::http::{BearerAuth, Rejection, TokenLocations};
+use jwt_guard_core::http::{
+    BearerAuth, Denial, LoadError, Rejection, TokenLocations, UserLoader, Users,
+};
 use jwt_guard_core::revocation::{MemoryStore, RedisOptions, RedisStore, RevocationStore};
-use jwt_guard_core::{RegisteredClaims, Verifier, VerifierConfig};
+use jwt_guard_core::{ClaimRule, RegisteredClaims, RoleSource, Verifier, VerifierConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -41,6 +43,125 @@ pub(crate) struct Setup {
     pub(crate) unavailable: Arc<RedisStore>,
     /// The hung "Redis" (kept bound until the servers stop).
     _hung_redis: std::net::TcpListener,
+    /// The `/claims/*` and `/roles/*` routes (`cases/claims.rs`).
+    pub(crate) claims: Claims,
+}
+
+/// The settings of the claim rule and role routes (`cases/claims.rs`).
+pub(crate) struct Claims {
+    /// As `main`, the verifier with the claim rule `token_use = "access"`.
+    pub(crate) token_use: BearerAuth,
+    /// As `main`, with the role sources `/realm_access/roles` and `cognito:groups`.
+    pub(crate) roles: BearerAuth,
+    /// The `/rm` config (TOML, HS256, with a `[resource_metadata]` table), for `from_config`
+    /// (`cases/resource_metadata.rs`).
+    pub(crate) metadata: VerifierConfig,
+}
+
+impl Claims {
+    fn new() -> Claims {
+        let verifier = Verifier::builder()
+            .algorithms(ALGORITHMS)
+            .keys(server_keys())
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .claim_rule(ClaimRule::claim("token_use").equals("access"))
+            .build()
+            .unwrap();
+        let roles = Verifier::builder()
+            .algorithms(ALGORITHMS)
+            .keys(server_keys())
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .build()
+            .unwrap();
+        let metadata = VerifierConfig::from_toml(&format!(
+            "algorithms = [\"HS256\"]\nissuers = [\"{ISSUER}\"]\naudiences = [\"{AUDIENCE}\"]\n\
+             keys = [{{ kid = \"hs256\", secret = \"{HS256_SECRET}\" }}]\n{}",
+            crate::cases::resource_metadata::TABLE
+        ))
+        .unwrap();
+        Claims {
+            metadata,
+            token_use: BearerAuth::new(verifier).with_realm(REALM),
+            roles: BearerAuth::new(roles).with_realm(REALM).with_roles([
+                RoleSource::at_pointer("/realm_access/roles"),
+                RoleSource::claim("cognito:groups"),
+            ]),
+        }
+    }
+}
+
+/// The `/check/me` check: `suspended = true` is 403, a `tenant` other than `acme` 401.
+pub(crate) fn sync_check(token: &jwt_guard_core::VerifiedToken) -> Result<(), Denial> {
+    let claims: Value = token
+        .claims()
+        .map_err(|_| Denial::unauthorized("unreadable"))?;
+    if claims["suspended"] == json!(true) {
+        return Err(Denial::forbidden("the account is suspended"));
+    }
+    match claims.get("tenant").and_then(Value::as_str) {
+        Some(tenant) if tenant != "acme" => {
+            Err(Denial::unauthorized("the token is for another tenant"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `/check/async` check: a "database" lookup (after a yield) refusing `mallory`.
+pub(crate) async fn async_check(token: Arc<jwt_guard_core::VerifiedToken>) -> Result<(), Denial> {
+    tokio::task::yield_now().await;
+    let claims: Value = token
+        .claims()
+        .map_err(|_| Denial::unauthorized("unreadable"))?;
+    if claims["sub"] == "mallory" {
+        return Err(Denial::forbidden("the user is blocked"));
+    }
+    Ok(())
+}
+
+/// The user `/user/*` loads: its name (`sub`) and the serial number of the load.
+#[derive(Clone)]
+pub(crate) struct AppUser {
+    pub(crate) name: String,
+    pub(crate) serial: usize,
+}
+
+/// The `/user/*` loader: `ghost` has no user, `broken` fails (its error quotes the token's
+/// subject, which must not reach the answer); every load gets a new serial.
+#[derive(Default)]
+pub(crate) struct AppUsers {
+    serial: std::sync::atomic::AtomicUsize,
+}
+
+impl UserLoader for AppUsers {
+    type User = AppUser;
+
+    async fn load(
+        &self,
+        token: &jwt_guard_core::VerifiedToken,
+    ) -> Result<Option<AppUser>, LoadError> {
+        tokio::task::yield_now().await;
+        let sub = token.registered()?.sub.unwrap_or_default();
+        let serial = self
+            .serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match sub.as_str() {
+            "ghost" => Ok(None),
+            "broken" => Err(format!("database down while loading {sub}").into()),
+            _ => Ok(Some(AppUser { name: sub, serial })),
+        }
+    }
+}
+
+/// What `/user/*` answers for two extractions of the user in one request.
+pub(crate) fn user_body(first: &AppUser, second: &AppUser) -> Value {
+    json!({"name": first.name, "same_load": first.serial == second.serial})
+}
+
+/// What `/roles/verified` requires.
+pub(crate) fn email_verified() -> ClaimRule {
+    ClaimRule::claim("email_verified").equals(true)
 }
 
 /// The layers of the `/nest/*` routes: an outer layer over `/nest/<combo>/*` and an inner one
@@ -166,6 +287,7 @@ impl Setup {
             _everywhere_dir: everywhere_dir,
             config,
             nest: Nesting::new(),
+            claims: Claims::new(),
         })
     }
 }
@@ -271,7 +393,14 @@ pub(crate) mod axum_app {
     use axum::response::IntoResponse;
     use axum::routing::get;
     use axum::{Json, Router};
-    use jwt_guard_axum::{Claims, JwtLayer, Rejection, RequireScopes, Verified};
+    use jwt_guard_axum::{
+        Claims, CurrentUser, JwtLayer, Rejection, RequireClaims, RequireRoles, RequireScopes,
+        Verified,
+    };
+
+    async fn user(first: CurrentUser<AppUser>, second: CurrentUser<AppUser>) -> Json<Value> {
+        Json(user_body(&first, &second))
+    }
 
     use super::*;
 
@@ -391,6 +520,78 @@ pub(crate) mod axum_app {
             ))
             .merge(nesting(&setup.nest))
             .merge(revocation(setup))
+            .merge(claim_routes(&setup.claims, &setup.main))
+    }
+
+    /// `/claims/me`, `/roles/{any,all,nosource,verified}` (`cases/claims.rs`).
+    fn claim_routes(claims: &super::Claims, main: &BearerAuth) -> Router {
+        let roles = Router::new()
+            .route(
+                "/roles/any",
+                get(admin).route_layer(RequireRoles::any(["admin", "editor"])),
+            )
+            .route(
+                "/roles/all",
+                get(admin).route_layer(RequireRoles::all(["admin", "auditor"])),
+            )
+            .route(
+                "/roles/verified",
+                get(admin).route_layer(RequireClaims::rules([email_verified()])),
+            )
+            .route_layer(JwtLayer::new(claims.roles.clone()));
+        let metadata = JwtLayer::from_config(&claims.metadata)
+            .unwrap()
+            .with_realm(REALM);
+        let document = metadata.resource_metadata_service().unwrap();
+        let document_path = document.path().to_owned();
+        let rm = Router::new()
+            .route("/rm/me", get(me))
+            .route(
+                "/rm/admin",
+                get(admin).route_layer(RequireScopes::all(["admin"])),
+            )
+            .route_layer(metadata)
+            .route_service(&document_path, document);
+        let check = || JwtLayer::new(main.clone());
+        let users = Users::new(AppUsers::default());
+        let user_routes = Router::new()
+            .route("/user/me", get(user))
+            .route_layer(check())
+            .merge(
+                Router::new()
+                    .route("/user/optional", get(user))
+                    .route_layer(check().optional()),
+            )
+            .with_state(users);
+        Router::new()
+            .route("/claims/me", get(me))
+            .route_layer(JwtLayer::new(claims.token_use.clone()))
+            .merge(user_routes)
+            .merge(rm)
+            .merge(
+                Router::new()
+                    .route("/check/me", get(me))
+                    .route_layer(check().check(sync_check)),
+            )
+            .merge(
+                Router::new()
+                    .route("/check/async", get(me))
+                    .route_layer(check().check_async(async_check)),
+            )
+            .merge(
+                Router::new()
+                    .route("/check/optional", get(optional))
+                    .route_layer(check().optional().check(sync_check)),
+            )
+            .merge(roles)
+            .merge(
+                Router::new()
+                    .route(
+                        "/roles/nosource",
+                        get(admin).route_layer(RequireRoles::any(["admin"])),
+                    )
+                    .route_layer(JwtLayer::new(main.clone())),
+            )
     }
 
     /// `/revocation/me` (required) and `/revocation/optional`, checked against the shared store.
@@ -452,7 +653,14 @@ pub(crate) mod axum_app {
 pub(crate) mod actix_app {
     use actix_web::http::StatusCode;
     use actix_web::{HttpResponse, web};
-    use jwt_guard_actix::{Claims, JwtMiddleware, Rejection, RequireScopes, Verified};
+    use jwt_guard_actix::{
+        Claims, CurrentUser, JwtMiddleware, Rejection, RequireClaims, RequireRoles, RequireScopes,
+        Verified,
+    };
+
+    async fn user(first: CurrentUser<AppUser>, second: CurrentUser<AppUser>) -> HttpResponse {
+        HttpResponse::Ok().json(user_body(&first, &second))
+    }
 
     use super::*;
 
@@ -603,6 +811,89 @@ pub(crate) mod actix_app {
                     web::resource("/revocation/unavailable-optional")
                         .wrap(main().with_revocation(setup.unavailable.clone()).optional())
                         .route(web::get().to(optional)),
+                );
+            // `/claims/me`, `/roles/{any,all,nosource,verified}` (`cases/claims.rs`).
+            let roles = || JwtMiddleware::new(setup.claims.roles.clone());
+            config
+                .service(
+                    web::resource("/claims/me")
+                        .wrap(JwtMiddleware::new(setup.claims.token_use.clone()))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/roles/any")
+                        .wrap(RequireRoles::any(["admin", "editor"]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/all")
+                        .wrap(RequireRoles::all(["admin", "auditor"]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/verified")
+                        .wrap(RequireClaims::rules([email_verified()]))
+                        .wrap(roles())
+                        .route(web::get().to(admin)),
+                )
+                .service(
+                    web::resource("/roles/nosource")
+                        .wrap(RequireRoles::any(["admin"]))
+                        .wrap(main())
+                        .route(web::get().to(admin)),
+                );
+            // `/user/*` (`cases/user.rs`): the loader as app data of these resources.
+            let users = Users::new(AppUsers::default());
+            config
+                .service(
+                    web::resource("/user/me")
+                        .app_data(users.clone())
+                        .wrap(main())
+                        .route(web::get().to(user)),
+                )
+                .service(
+                    web::resource("/user/optional")
+                        .app_data(users)
+                        .wrap(main().optional())
+                        .route(web::get().to(user)),
+                );
+            // `/check/*` (`cases/check.rs`).
+            config
+                .service(
+                    web::resource("/check/me")
+                        .wrap(main().check(sync_check))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/check/async")
+                        .wrap(main().check_async(async_check))
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/check/optional")
+                        .wrap(main().optional().check(sync_check))
+                        .route(web::get().to(optional)),
+                );
+            // `/rm/*` and the RFC 9728 document (`cases/resource_metadata.rs`).
+            let metadata = || {
+                JwtMiddleware::from_config(&setup.claims.metadata)
+                    .unwrap()
+                    .with_realm(REALM)
+            };
+            config
+                .service(metadata().resource_metadata_service().unwrap())
+                .service(
+                    web::resource("/rm/me")
+                        .wrap(metadata())
+                        .route(web::get().to(me)),
+                )
+                .service(
+                    web::resource("/rm/admin")
+                        .wrap(RequireScopes::all(["admin"]))
+                        .wrap(metadata())
+                        .route(web::get().to(admin)),
                 );
             for (combo, outer_optional, inner, inner_optional) in setup.nest.combos() {
                 let middleware = |auth: &BearerAuth, optional: bool| {

@@ -22,6 +22,10 @@
 //! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
 //! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
+//! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
+//! | `/rm/me`, `/rm/admin`, `/.well-known/oauth-protected-resource/rm` | RFC 9728 metadata from a `[resource_metadata]` table: the document, and its URL in every challenge (`cases/resource_metadata.rs`) |
+//! | `/check/me`, `/check/async`, `/check/optional` | custom sync and async checks on the middleware (`cases/check.rs`) |
+//! | `/user/me`, `/user/optional` | `CurrentUser<U>` with a loader finding, missing or failing (`cases/user.rs`) |
 //! | `/nest/<combo>/me`, `/nest/<combo>/api/{me,claims,admin}` | an outer layer and, over `/api`, an inner one with another key, audience, location and realm, in every mode combination (`cases/nesting.rs`) |
 //!
 //! Not in the table, because the frameworks cannot agree on them: `Option<Claims<T>>` for a
@@ -38,8 +42,12 @@ use serde_json::{Value, json};
 
 use crate::keys::*;
 
+mod check;
+mod claims;
 mod nesting;
+pub(crate) mod resource_metadata;
 pub(crate) mod revocation;
+mod user;
 
 /// Where a request carries something.
 #[derive(Clone)]
@@ -1122,6 +1130,10 @@ pub(crate) fn table() -> Vec<Case> {
 
     revocation::cases(&mut t);
     nesting::cases(&mut t);
+    claims::cases(&mut t);
+    check::cases(&mut t);
+    user::cases(&mut t);
+    resource_metadata::cases(&mut t);
     t
 }
 

@@ -62,16 +62,24 @@ mod error;
 mod extract;
 mod middleware;
 mod refresh;
+mod roles;
 mod scope;
 mod state;
+mod user;
 
 pub use error::JwtError;
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
+    BearerAuth, Denial, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    TokenLocations,
 };
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};
 pub use refresh::RefreshToken;
+pub use roles::{
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
+    RequireRolesService,
+};
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;
+pub use user::CurrentUser;

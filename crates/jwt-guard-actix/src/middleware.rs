@@ -178,6 +178,98 @@ impl JwtMiddleware {
         }
     }
 
+    /// Where tokens carry their roles, for the `RequireRoles` guards under this middleware
+    /// (the config's `roles`; `from_config` sets them). The roles of all sources form one set:
+    /// list only sources that mean the same thing.
+    #[must_use]
+    pub fn with_roles(
+        self,
+        sources: impl IntoIterator<Item = jwt_guard_core::RoleSource>,
+    ) -> JwtMiddleware {
+        JwtMiddleware {
+            guard: self.guard.with_roles(sources),
+        }
+    }
+
+    /// RFC 9728 protected resource metadata (the config's `[resource_metadata]`; `from_config`
+    /// sets it): every challenge of this middleware then names its URL
+    /// (`resource_metadata="..."`), and [`JwtMiddleware::resource_metadata_service`] serves the
+    /// document.
+    #[must_use]
+    pub fn with_resource_metadata(
+        self,
+        metadata: jwt_guard_core::http::ResourceMetadata,
+    ) -> JwtMiddleware {
+        JwtMiddleware {
+            guard: self.guard.with_resource_metadata(metadata),
+        }
+    }
+
+    /// A resource serving this middleware's RFC 9728 document (200, `application/json`) at its
+    /// well-known path, to register outside the middleware (`App::service`); `None` without
+    /// metadata.
+    ///
+    /// ```
+    /// use actix_web::App;
+    /// use jwt_guard_actix::JwtMiddleware;
+    /// use jwt_guard_core::http::ResourceMetadata;
+    /// # fn app(verifier: jwt_guard_core::Verifier) -> Option<()> {
+    /// let middleware = JwtMiddleware::new(verifier)
+    ///     .with_resource_metadata(ResourceMetadata::new("https://api.example.com"));
+    /// let app = App::new().service(middleware.resource_metadata_service()?);
+    /// # let _ = app; Some(()) }
+    /// ```
+    pub fn resource_metadata_service(&self) -> Option<actix_web::Resource> {
+        let auth = self.guard.auth();
+        let metadata = auth.resource_metadata()?;
+        let document = metadata.document(auth.token_locations());
+        Some(
+            actix_web::web::resource(metadata.path()).route(actix_web::web::get().to(move || {
+                let document = document.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document)
+                }
+            })),
+        )
+    }
+
+    /// A custom check on every token this middleware verifies (after the signature, the claims and
+    /// the revocation check; not for anonymous requests in optional mode): a synchronous closure
+    /// over the verified token (read its claims with `token.claims::<T>()`), whose
+    /// [`Denial`](jwt_guard_core::http::Denial) refuses the request with 401 or 403 and its
+    /// description. Replaces any check set before.
+    #[must_use]
+    pub fn check<F>(self, check: F) -> JwtMiddleware
+    where
+        F: Fn(&jwt_guard_core::VerifiedToken) -> Result<(), jwt_guard_core::http::Denial>
+            + Send
+            + Sync
+            + 'static,
+    {
+        JwtMiddleware {
+            guard: self.guard.check(check),
+        }
+    }
+
+    /// As [`JwtMiddleware::check`], with an async check (a database lookup, ...).
+    #[must_use]
+    pub fn check_async<F, Fut>(self, check: F) -> JwtMiddleware
+    where
+        F: Fn(std::sync::Arc<jwt_guard_core::VerifiedToken>) -> Fut + Send + Sync + 'static,
+        Fut:
+            std::future::Future<Output = Result<(), jwt_guard_core::http::Denial>> + Send + 'static,
+    {
+        JwtMiddleware {
+            guard: self
+                .guard
+                .check_async(move |token| -> jwt_guard_core::__private::CheckFuture {
+                    Box::pin(check(token))
+                }),
+        }
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtMiddleware {

@@ -151,6 +151,73 @@ impl JwtLayer {
         }
     }
 
+    /// Where tokens carry their roles, for the `RequireRoles` guards under this middleware
+    /// (the config's `roles`; `from_config` sets them). The roles of all sources form one set:
+    /// list only sources that mean the same thing.
+    #[must_use]
+    pub fn with_roles(
+        self,
+        sources: impl IntoIterator<Item = jwt_guard_core::RoleSource>,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_roles(sources),
+        }
+    }
+
+    /// RFC 9728 protected resource metadata (the config's `[resource_metadata]`; `from_config`
+    /// sets it): every challenge of this layer then names its URL (`resource_metadata="..."`),
+    /// and [`JwtLayer::resource_metadata_service`] serves the document.
+    #[must_use]
+    pub fn with_resource_metadata(
+        self,
+        metadata: jwt_guard_core::http::ResourceMetadata,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_resource_metadata(metadata),
+        }
+    }
+
+    /// The service serving this layer's RFC 9728 document at its well-known path; `None`
+    /// without metadata.
+    pub fn resource_metadata_service(&self) -> Option<crate::ResourceMetadataService> {
+        crate::ResourceMetadataService::new(self.guard.auth())
+    }
+
+    /// A custom check on every token this layer verifies (after the signature, the claims and
+    /// the revocation check; not for anonymous requests in optional mode): a synchronous closure
+    /// over the verified token (read its claims with `token.claims::<T>()`), whose
+    /// [`Denial`](jwt_guard_core::http::Denial) refuses the request with 401 or 403 and its
+    /// description. Replaces any check set before.
+    #[must_use]
+    pub fn check<F>(self, check: F) -> JwtLayer
+    where
+        F: Fn(&jwt_guard_core::VerifiedToken) -> Result<(), jwt_guard_core::http::Denial>
+            + Send
+            + Sync
+            + 'static,
+    {
+        JwtLayer {
+            guard: self.guard.check(check),
+        }
+    }
+
+    /// As [`JwtLayer::check`], with an async check (a database lookup, ...).
+    #[must_use]
+    pub fn check_async<F, Fut>(self, check: F) -> JwtLayer
+    where
+        F: Fn(std::sync::Arc<jwt_guard_core::VerifiedToken>) -> Fut + Send + Sync + 'static,
+        Fut:
+            std::future::Future<Output = Result<(), jwt_guard_core::http::Denial>> + Send + 'static,
+    {
+        JwtLayer {
+            guard: self
+                .guard
+                .check_async(move |token| -> jwt_guard_core::__private::CheckFuture {
+                    Box::pin(check(token))
+                }),
+        }
+    }
+
     /// The `realm` of the `WWW-Authenticate` challenge.
     #[must_use]
     pub fn with_realm(self, realm: &str) -> JwtLayer {

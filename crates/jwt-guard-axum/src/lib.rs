@@ -48,18 +48,28 @@
 
 mod extract;
 mod layer;
+mod metadata;
 mod refresh;
 mod rejection;
+mod roles;
 mod scope;
 mod state;
+mod user;
 
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{
-    BearerAuth, Rejection, RejectionKind, RequiredScopes, TokenLocations,
+    BearerAuth, Denial, Rejection, RejectionKind, RequiredClaims, RequiredRoles, RequiredScopes,
+    TokenLocations,
 };
 pub use layer::{Jwt, JwtLayer, ResponseFuture};
+pub use metadata::ResourceMetadataService;
 pub use refresh::RefreshToken;
 pub use rejection::JwtRejection;
+pub use roles::{
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
+    RequireRolesService,
+};
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;
+pub use user::CurrentUser;

@@ -2,6 +2,10 @@
 //! server builds from it (for a `[[providers]]` config, one that routes each token by its `iss`
 //! to one provider), on the `--now` clock if given. No remote key set is fetched.
 //!
+//! The config's claim rules (`[[claims]]`) apply as in the server; a token failing one is
+//! `claim_rejected`, and the notes say which rule (`claims[i]`, its claim and condition), what it
+//! requires and what the token's claim is.
+//!
 //! What a config does not hold can be added: `--require-claims` (what a handler's claims type
 //! needs, checked as the config's `required_claims` are) and `--scope` (what a route's
 //! `RequireScopes::all` requires, checked as the server checks it, after verification).
@@ -400,6 +404,24 @@ fn explain(error: &jwt_guard_core::Error, token: &str, loaded: &Loaded, now: i64
                 "{name} is required by --require-claims (present and not null)"
             ));
         }
+        ErrorKind::ClaimRejected(_) => {
+            if let Some(failure) = error.claim_rule_failure() {
+                notes.push(format!("rule {failure}"));
+                if let Some(rule) = rules.claims.get(failure.index()) {
+                    let found = match (&rule.name, &rule.pointer) {
+                        (Some(name), _) => decoded.claims.get(name),
+                        (None, Some(pointer)) => decoded.claims.pointer(pointer),
+                        (None, None) => None,
+                    };
+                    notes.push(format!(
+                        "the rule requires {}; the token's `{}` is {}",
+                        describe_rule(rule),
+                        failure.claim(),
+                        found.map_or("absent".to_owned(), Value::to_string)
+                    ));
+                }
+            }
+        }
         ErrorKind::KeyUnavailable => notes.push(
             "jwt-guard verify fetches no remote key set (jwks_url, oidc_issuer): it checks \
              with fixed keys only"
@@ -408,6 +430,26 @@ fn explain(error: &jwt_guard_core::Error, token: &str, loaded: &Loaded, now: i64
         _ => {}
     }
     notes
+}
+
+/// A claim rule's condition in words, its values as JSON: `one_of ["web-app","cli"]`.
+fn describe_rule(rule: &jwt_guard_core::ClaimRule) -> String {
+    let list = |values: &[Value]| Value::Array(values.to_vec()).to_string();
+    if let Some(v) = &rule.equals {
+        format!("equals {v}")
+    } else if let Some(all) = &rule.one_of {
+        format!("one_of {}", list(all))
+    } else if let Some(v) = &rule.contains {
+        format!("contains {v}")
+    } else if let Some(all) = &rule.contains_any {
+        format!("contains_any {}", list(all))
+    } else if let Some(all) = &rule.contains_all {
+        format!("contains_all {}", list(all))
+    } else if let Some(present) = rule.present {
+        format!("present = {present}")
+    } else {
+        "(no condition)".to_owned()
+    }
 }
 
 /// A NumericDate as the verifier reads it (integers, or floats truncated toward the past).

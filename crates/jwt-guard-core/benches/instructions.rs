@@ -3,7 +3,11 @@
 //!
 //! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`,
 //! `bearer` (`BearerAuth::verify`, no revocation store) or `bearer-revocation` (the same with a
-//! `MemoryStore` of 100,000 entries, none of them matching): verifies one token N times. The script runs it with two values of N under callgrind and
+//! `MemoryStore` of 100,000 entries, none of them matching): verifies one token N times. Two
+//! more IMPLs measure the claim rules: `jwt-guard-rules` verifies a token with `token_use`,
+//! `azp` and `realm_access.roles` under three rules (a name `equals`, a name `one_of`, a
+//! pointer `contains`), `jwt-guard-rules-base` the same token without them
+//! (`bash benches/instructions.sh` takes them through `IMPLS=...`). The script runs it with two values of N under callgrind and
 //! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
 
 // A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
@@ -22,7 +26,7 @@ use std::hint::black_box;
 use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
 use jwt_guard_core::http::BearerAuth;
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
-use jwt_guard_core::{Algorithm, Key, KeyFamily, Signer, Verifier};
+use jwt_guard_core::{Algorithm, ClaimRule, Key, KeyFamily, Signer, Verifier};
 
 fn fixture_key(alg: Algorithm) -> Key {
     let name = match alg.family() {
@@ -85,6 +89,36 @@ fn main() {
         .unwrap()
         .encode(&claims())
         .unwrap();
+    if let Some(with_rules) = which
+        .strip_prefix("jwt-guard-rules")
+        .map(|rest| rest.is_empty())
+    {
+        let mut claims = serde_json::to_value(claims()).unwrap();
+        claims["token_use"] = "access".into();
+        claims["azp"] = "web-app".into();
+        claims["realm_access"] = serde_json::json!({"roles": ["offline_access", "api-user"]});
+        let token = Signer::new(key.clone(), alg)
+            .unwrap()
+            .encode(&claims)
+            .unwrap();
+        let mut builder = Verifier::builder()
+            .algorithms([alg])
+            .key(key)
+            .issuer(ISS)
+            .audience(AUD);
+        if with_rules {
+            builder = builder.claim_rules([
+                ClaimRule::claim("token_use").equals("access"),
+                ClaimRule::claim("azp").one_of(["web-app", "cli"]),
+                ClaimRule::at_pointer("/realm_access/roles").contains("api-user"),
+            ]);
+        }
+        let verifier = builder.build().unwrap();
+        for _ in 0..n {
+            black_box(verifier.verify::<Claims>(black_box(&token)).unwrap());
+        }
+        return;
+    }
     match which.as_str() {
         "jwt-guard" => {
             let verifier = Verifier::builder()

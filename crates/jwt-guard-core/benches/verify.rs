@@ -96,6 +96,53 @@ fn verify(c: &mut Criterion) {
     }
 }
 
+/// Claim rules (issue 15): the same HS256 and ES256 token with `token_use`, `azp` and
+/// `realm_access.roles`, verified without rules and with three (a name `equals`, a name
+/// `one_of`, a pointer `contains`): `cargo bench -p jwt-guard-core --bench verify -- claim-rules`.
+fn verify_claim_rules(c: &mut Criterion) {
+    let rsa = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+    let rsa_der = AsDer::<Pkcs8V1Der<'_>>::as_der(&rsa)
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    for alg in [Algorithm::HS256, Algorithm::ES256] {
+        let (key, _) = private_key(alg, &rsa_der);
+        let mut claims = serde_json::to_value(claims()).unwrap();
+        claims["token_use"] = "access".into();
+        claims["azp"] = "web-app".into();
+        claims["realm_access"] = serde_json::json!({"roles": ["offline_access", "api-user"]});
+        let token = Signer::new(key.clone(), alg)
+            .unwrap()
+            .encode(&claims)
+            .unwrap();
+        let builder = || {
+            Verifier::builder()
+                .algorithms([alg])
+                .key(key.clone())
+                .issuer(ISS)
+                .audience(AUD)
+        };
+        let without = builder().build().unwrap();
+        let with = builder()
+            .claim_rules([
+                jwt_guard_core::ClaimRule::claim("token_use").equals("access"),
+                jwt_guard_core::ClaimRule::claim("azp").one_of(["web-app", "cli"]),
+                jwt_guard_core::ClaimRule::at_pointer("/realm_access/roles").contains("api-user"),
+            ])
+            .build()
+            .unwrap();
+        assert!(with.verify::<Claims>(&token).is_ok());
+        let mut group = c.benchmark_group(format!("claim-rules/{alg}"));
+        group.bench_function("no rules", |b| {
+            b.iter(|| without.verify::<Claims>(black_box(&token)).unwrap())
+        });
+        group.bench_function("3 rules", |b| {
+            b.iter(|| with.verify::<Claims>(black_box(&token)).unwrap())
+        });
+        group.finish();
+    }
+}
+
 /// Realistic traffic: many distinct tokens (different `sub`/`jti`) from one issuer and key,
 /// so no per-token caching can help; verified round-robin.
 fn verify_distinct(c: &mut Criterion) {
@@ -193,6 +240,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = verify, verify_distinct, sign
+    targets = verify, verify_distinct, sign, verify_claim_rules
 }
 criterion_main!(benches);

@@ -63,6 +63,7 @@ use crate::algorithm::Algorithm;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::http::TokenLocations;
+use crate::rules::{ClaimRule, RoleSource};
 use crate::verifier::{Validation, Verifier, VerifierBuilder};
 
 mod keys;
@@ -113,6 +114,9 @@ provider_fields! {
         require_kid: Option<bool>,
         /// `crit` header names the application understands.
         critical_extensions: Vec<String>,
+        /// Claim rules (the `[[claims]]` tables, [`ClaimRule`]): a token failing one is
+        /// `claim_rejected`.
+        claims: Vec<ClaimRule>,
     }
     keys {
         /// Fixed keys (the `[[keys]]` tables).
@@ -162,6 +166,15 @@ provider_fields! {
         /// How this service issues its own tokens (the `[sessions]` table; default: none).
         /// Read by [`VerifierConfig::token_issuer`], not by [`Verifier`].
         pub sessions: Option<SessionsConfig>,
+        /// Where tokens carry their roles or groups ([`RoleSource`]s: `roles = [{ pointer =
+        /// "/realm_access/roles" }]`), for the `RequireRoles` guards; with `[[providers]]`, for
+        /// every provider. Read by the HTTP adapters, not by [`Verifier`].
+        pub roles: Vec<RoleSource>,
+        /// RFC 9728 protected resource metadata (the `[resource_metadata]` table,
+        /// [`ResourceMetadata`](crate::http::ResourceMetadata)): served by the adapters'
+        /// helper at `/.well-known/oauth-protected-resource`, its URL in every challenge. Read by
+        /// the HTTP adapters, not by [`Verifier`].
+        pub resource_metadata: Option<crate::http::ResourceMetadata>,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

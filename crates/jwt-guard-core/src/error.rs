@@ -26,6 +26,7 @@
 //! | `invalid_type` (also [`ErrorKind::WrongTokenUse`]) | a refresh token where an access token is required, or the reverse |
 //! | `refresh_reused` | (a refresh token redeemed twice: rotation) |
 //! | `revocation_unavailable` | (the shared deny-list is too stale to trust: 503, fail closed) |
+//! | `claim_rejected` | (none; a [`ClaimRule`](crate::ClaimRule) of the verifier failed) |
 //! | `invalid_key`, `weak_key`, `invalid_config`, `signing` | `InvalidKeyError` / `TypeError` (configuration) |
 //!
 //! `invalid_config` covers both [`ErrorKind::InvalidConfig`] (a value the verifier refuses) and
@@ -143,6 +144,10 @@ pub enum ErrorKind {
     /// Within the reuse grace window nothing else happens; after it, its login (`sid`) has been
     /// revoked as stolen.
     RefreshReused,
+    /// The token fails one of the verifier's [`ClaimRule`](crate::ClaimRule)s (it is authentic
+    /// and valid, but not for this API); names the claim as the rule does (its name or pointer).
+    /// [`Error::claim_rule_failure`] says which rule and why, without any value.
+    ClaimRejected(Cow<'static, str>),
 }
 
 impl ErrorKind {
@@ -174,6 +179,7 @@ impl ErrorKind {
             ErrorKind::RevocationUnavailable { .. } => "revocation_unavailable",
             ErrorKind::WrongTokenUse { .. } => "invalid_type",
             ErrorKind::RefreshReused => "refresh_reused",
+            ErrorKind::ClaimRejected(_) => "claim_rejected",
         }
     }
 
@@ -226,6 +232,7 @@ impl ErrorKind {
                 "an access token was presented where a refresh token is required"
             }
             ErrorKind::RefreshReused => "the refresh token has already been used",
+            ErrorKind::ClaimRejected(_) => "the token is not accepted by a claim rule",
             ErrorKind::InvalidKey(_)
             | ErrorKind::Revocation(_)
             | ErrorKind::WeakKey(_)
@@ -305,6 +312,9 @@ impl fmt::Display for ErrorKind {
                 f,
                 "revocation list unavailable (stale or never loaded); retry after {retry_after_secs} s"
             ),
+            ErrorKind::ClaimRejected(claim) => {
+                write!(f, "claim `{}` rejected by a claim rule", sanitize(claim))
+            }
         }
     }
 }
@@ -353,6 +363,17 @@ impl Error {
     pub fn claims_mismatch_detail(&self) -> Option<&ClaimsMismatchDetail> {
         match self.0.kind {
             ErrorKind::ClaimsMismatch => self.0.source.as_deref()?.downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// For a [`ErrorKind::ClaimRejected`] made by this crate: which rule failed (its index, its
+    /// claim, its condition) and whether the claim was missing, holding no value of the token.
+    /// It is also the error's [`source`](std::error::Error::source). `None` for any other
+    /// error.
+    pub fn claim_rule_failure(&self) -> Option<&crate::ClaimRuleFailure> {
+        match self.0.kind {
+            ErrorKind::ClaimRejected(_) => self.0.source.as_deref()?.downcast_ref(),
             _ => None,
         }
     }
@@ -485,6 +506,7 @@ mod tests {
             ErrorKind::UnsupportedCrit,
             ErrorKind::KeyUnavailable,
             ErrorKind::Revoked,
+            ErrorKind::ClaimRejected("https://example.com/\"roles\"".into()),
         ];
         for kind in kinds {
             assert!(rfc6750_safe(&kind.description()), "{kind:?}");

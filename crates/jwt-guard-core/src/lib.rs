@@ -42,6 +42,7 @@ mod redirect;
 #[cfg_attr(docsrs, doc(cfg(feature = "remote")))]
 pub mod remote;
 pub mod revocation;
+mod rules;
 pub mod sessions;
 mod signer;
 mod token;
@@ -57,7 +58,8 @@ pub const LOG_TARGET: &str = "jwt_guard";
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::{
-        Adapter, Admission, Admitted, BearerGuard, Refusal, Stored, Verification, redeem,
+        Adapter, Admission, Admitted, BearerGuard, CheckFuture, Refusal, Stored, Verification,
+        redeem,
     };
 }
 
@@ -72,6 +74,7 @@ pub use jwk::{Jwk, JwkSet};
 pub use key::{Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS, SkippedKey};
 pub use mismatch::{ClaimsMismatchDetail, ClaimsProblem};
 pub use redirect::RedirectPolicy;
+pub use rules::{ClaimRule, ClaimRuleFailure, RoleSource, check_rules};
 pub use signer::{Signer, TimeClaims};
 pub use token::{Audience, Header, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
 pub use verifier::{

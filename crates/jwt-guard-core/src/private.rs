@@ -46,6 +46,7 @@ type ErrorHook<A> = Arc<dyn Fn(&Rejection) -> <A as Adapter>::Response + Send + 
 struct GuardInner<A: Adapter> {
     auth: BearerAuth,
     on_error: Option<ErrorHook<A>>,
+    check: Option<Check>,
 }
 
 impl<A: Adapter> Clone for GuardInner<A> {
@@ -53,6 +54,32 @@ impl<A: Adapter> Clone for GuardInner<A> {
         GuardInner {
             auth: self.auth.clone(),
             on_error: self.on_error.clone(),
+            check: self.check.clone(),
+        }
+    }
+}
+
+/// The future of an async custom check.
+pub type CheckFuture = Pin<Box<dyn Future<Output = Result<(), Denial>> + Send>>;
+
+/// A custom check on every verified token, run by the middleware after verification (and the
+/// revocation check), before the request goes on.
+#[derive(Clone)]
+enum Check {
+    Sync(Arc<SyncCheck>),
+    Async(Arc<AsyncCheck>),
+}
+
+/// A synchronous custom check.
+type SyncCheck = dyn Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync;
+/// An async custom check.
+type AsyncCheck = dyn Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync;
+
+impl Check {
+    async fn run(&self, token: &Arc<VerifiedToken>) -> Result<(), Denial> {
+        match self {
+            Check::Sync(check) => check(token),
+            Check::Async(check) => check(Arc::clone(token)).await,
         }
     }
 }
@@ -70,6 +97,7 @@ impl<A: Adapter> fmt::Debug for BearerGuard<A> {
         f.debug_struct("BearerGuard")
             .field("auth", self.auth())
             .field("on_error", &self.has_error_hook())
+            .field("check", &self.inner.check.is_some())
             .finish()
     }
 }
@@ -81,6 +109,7 @@ impl<A: Adapter> BearerGuard<A> {
             inner: Arc::new(GuardInner {
                 auth: auth.into(),
                 on_error: None,
+                check: None,
             }),
         }
     }
@@ -117,6 +146,71 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_revocation(store))
     }
 
+    /// Reads tokens' roles from `sources` ([`BearerAuth::with_roles`]).
+    #[must_use]
+    pub fn with_roles(
+        self,
+        sources: impl IntoIterator<Item = crate::rules::RoleSource>,
+    ) -> BearerGuard<A> {
+        let sources: Vec<_> = sources.into_iter().collect();
+        self.edit(|g| g.auth = g.auth.clone().with_roles(sources))
+    }
+
+    /// RFC 9728 metadata ([`BearerAuth::with_resource_metadata`]).
+    #[must_use]
+    pub fn with_resource_metadata(self, metadata: ResourceMetadata) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_resource_metadata(metadata))
+    }
+
+    /// Runs `check` on every verified token (a synchronous closure over it); its [`Denial`]
+    /// refuses the request. Replaces any check set before.
+    #[must_use]
+    pub fn check(
+        self,
+        check: impl Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync + 'static,
+    ) -> BearerGuard<A> {
+        let check = Check::Sync(Arc::new(check));
+        self.edit(|g| g.check = Some(check))
+    }
+
+    /// As [`BearerGuard::check`], with an async check (a database lookup, ...).
+    #[must_use]
+    pub fn check_async(
+        self,
+        check: impl Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync + 'static,
+    ) -> BearerGuard<A> {
+        let check = Check::Async(Arc::new(check));
+        self.edit(|g| g.check = Some(check))
+    }
+
+    /// What `CurrentUser<U>` answers after the loader ran: the user, or a refusal (no user:
+    /// 401; the loader's error: 500, the error logged at error level, never answered).
+    ///
+    /// # Errors
+    /// As above.
+    pub fn loaded_user<U>(
+        &self,
+        loaded: std::result::Result<Option<U>, LoadError>,
+    ) -> std::result::Result<U, Refusal<A>> {
+        match loaded {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => Err(self.refuse(RejectionKind::UnknownUser)),
+            Err(error) => {
+                tracing::error!(
+                    target: crate::LOG_TARGET,
+                    error = %error,
+                    "request refused: the user loader failed"
+                );
+                Err(self.refuse(RejectionKind::UserUnavailable))
+            }
+        }
+    }
+
+    /// A refusal of `kind` under this guard (logged; answered by its `on_error` hook if set).
+    pub fn refuse(&self, kind: RejectionKind) -> Refusal<A> {
+        Refusal::new(self.auth().reject(kind), self)
+    }
+
     /// Every refusal under this guard answers `hook(&rejection)` instead of the default response.
     #[must_use]
     pub fn on_error(
@@ -149,10 +243,17 @@ impl<A: Adapter> BearerGuard<A> {
                 let token = token.into_string();
                 let guard = self.clone();
                 Admission::Verify(Box::pin(async move {
-                    match guard.auth().verify(&token).await {
-                        Ok(verified) => Ok(Arc::new(verified)),
-                        Err(rejection) => Err(Refusal::new(rejection, &guard)),
+                    let verified = match guard.auth().verify(&token).await {
+                        Ok(verified) => Arc::new(verified),
+                        Err(rejection) => return Err(Refusal::new(rejection, &guard)),
+                    };
+                    if let Some(check) = &guard.inner.check
+                        && let Err(denial) = check.run(&verified).await
+                    {
+                        let rejection = guard.auth().reject(RejectionKind::Denied(denial));
+                        return Err(Refusal::new(rejection, &guard));
                     }
+                    Ok(verified)
                 }))
             }
         }
@@ -314,6 +415,22 @@ where
         self.decide(|auth, token| required(auth, token))
     }
 
+    /// What `CurrentUser<U>` needs first: the token and the guard that verified it (for the
+    /// refusals of the loader: [`BearerGuard::refuse`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection.
+    pub fn token_and_guard(self) -> Result<(&'r V, &'r BearerGuard<A>), Refusal<A>> {
+        let Some(admitted) = self.admitted else {
+            return Err(Refusal::unguarded(self.what));
+        };
+        let guard = &admitted.guard;
+        match admitted.token.as_ref() {
+            Some(token) => Ok((token, guard)),
+            None => Err(Refusal::new(guard.auth().missing_token(), guard)),
+        }
+    }
+
     /// What `Option<Verified>` answers where the framework lets it refuse: `None` for an
     /// anonymous request.
     ///
@@ -356,6 +473,23 @@ where
     /// scope claim of the wrong type: 401 `invalid_token`.
     pub fn scopes(self, scopes: &RequiredScopes) -> Result<(), Refusal<A>> {
         self.decide(|auth, token| auth.check_scopes(required_token(auth, token)?, scopes))
+    }
+
+    /// What a role guard answers ([`BearerAuth::check_roles`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; a role missing: 403; a role claim of the wrong
+    /// type: 401 `invalid_token`; no role source configured: 500.
+    pub fn roles(self, roles: &RequiredRoles) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_roles(required_token(auth, token)?, roles))
+    }
+
+    /// What a claims guard answers ([`BearerAuth::check_claim_rules`]).
+    ///
+    /// # Errors
+    /// No token: the missing-token rejection; a rule failing: 403.
+    pub fn claim_rules(self, claims: &RequiredClaims) -> Result<(), Refusal<A>> {
+        self.decide(|auth, token| auth.check_claim_rules(required_token(auth, token)?, claims))
     }
 }
 

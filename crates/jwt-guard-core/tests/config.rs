@@ -938,7 +938,7 @@ fn key_source_errors_name_the_field_never_the_content() {
 
 // The fields the top level and each `[[providers]]` entry share (issue 11: defined once). Each
 // with a TOML value other than its default.
-const SHARED_FIELDS: [(&str, &str); 17] = [
+const SHARED_FIELDS: [(&str, &str); 18] = [
     ("algorithms", "[\"HS256\"]"),
     ("audiences", "[\"api\"]"),
     ("skip_audience_check", "true"),
@@ -953,6 +953,7 @@ const SHARED_FIELDS: [(&str, &str); 17] = [
     ("max_keys_without_kid", "2"),
     ("require_kid", "true"),
     ("critical_extensions", "[\"b64\"]"),
+    ("claims", "[{ name = \"tenant\", equals = \"acme\" }]"),
     (
         "keys",
         "[{ secret = \"config-test-secret-of-at-least-32-bytes!\" }]",
@@ -1003,7 +1004,15 @@ fn misspelled_shared_fields_are_refused_naming_them() {
     let mut own_top = [
         &["issuers"][..],
         &shared,
-        &["remote", "providers", "token", "revocation", "sessions"],
+        &[
+            "remote",
+            "providers",
+            "token",
+            "revocation",
+            "sessions",
+            "roles",
+            "resource_metadata",
+        ],
     ]
     .concat();
     let mut top_sorted = top_fields.to_vec();
@@ -1163,6 +1172,7 @@ fn every_rule_reaches_the_verifier_at_top_level_and_in_a_provider() {
         .max_keys_without_kid(2)
         .require_kid(true)
         .critical_extensions(["b64"])
+        .claim_rule(jwt_guard_core::ClaimRule::claim("tenant").equals("acme"))
         .key(key.clone())
         .build()
         .unwrap()

@@ -13,11 +13,13 @@
     reason = "test code: a failed step panics the test"
 )]
 
+mod claim_rules;
 mod config;
 mod ed25519;
 mod hardening;
 mod hostile;
 mod interop;
+mod providers;
 mod provisioning;
 #[cfg(feature = "redis")]
 mod redis_store;

@@ -836,3 +836,74 @@ fn scope_requires_every_scope_named_as_require_scopes_all() {
         );
     }
 }
+
+/// The config's claim rules (`[[claims]]`) apply as in the server; a failing rule exits 1 with
+/// `claim_rejected`, the notes naming the rule, what it requires and the token's claim, never
+/// the token.
+#[test]
+fn claim_rules_of_the_config_apply_and_explain_which_failed() {
+    let dir = temp_dir();
+    let config = dir.path().join("rules.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[[claims]]\nname = \"azp\"\none_of = [\"web-app\", \"cli\"]\n\
+             [[claims]]\npointer = \"/realm_access/roles\"\ncontains = \"api-user\"\n",
+            std::fs::read_to_string(hs256_config()).unwrap()
+        ),
+    )
+    .unwrap();
+    let verify = |token: &str| {
+        jwt_guard(["verify", "--now", &NOW.to_string(), "--config"])
+            .command_arg(&config)
+            .command_arg(token)
+            .run()
+    };
+    let good = good_claims_with(json!({"azp": "cli", "realm_access": {"roles": ["api-user"]}}));
+    assert!(
+        verify(&hs256_token(good.clone()))
+            .ok()
+            .contains(r#""azp":"cli""#)
+    );
+
+    let other_client = hs256_token(good_claims_with(
+        json!({"azp": "partner", "realm_access": {"roles": ["api-user"]}}),
+    ));
+    let run = verify(&other_client);
+    assert_eq!(
+        run.fails(1),
+        "error: claim_rejected: claim `azp` rejected by a claim rule\n\
+         note: rule claims[0] (`azp`, one_of): the claim's value does not meet the condition\n\
+         note: the rule requires one_of [\"web-app\",\"cli\"]; the token's `azp` is \"partner\"\n"
+    );
+    assert!(!run.stderr.contains(&other_client));
+
+    let no_roles = hs256_token(good_claims_with(json!({"azp": "web-app"})));
+    let run = verify(&no_roles);
+    assert_eq!(
+        run.fails(1),
+        "error: claim_rejected: claim `/realm_access/roles` rejected by a claim rule\n\
+         note: rule claims[1] (`/realm_access/roles`, contains): the token has no such claim\n\
+         note: the rule requires contains \"api-user\"; the token's `/realm_access/roles` is \
+         absent\n"
+    );
+
+    // A malformed rule is a config error naming it (exit 2).
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[[claims]]\nname = \"azp\"\none_of = []\n",
+            std::fs::read_to_string(hs256_config()).unwrap()
+        ),
+    )
+    .unwrap();
+    let run = verify(&hs256_token(good));
+    assert_eq!(
+        run.fails(2),
+        format!(
+            "error: config {}: invalid configuration at `claims[0].one_of`: needs at least one \
+             value (an empty list would decide nothing)\n",
+            config.display()
+        )
+    );
+}

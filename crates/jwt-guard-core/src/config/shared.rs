@@ -168,8 +168,8 @@ impl<T: Clone> ApplyTo<Option<T>> for Option<T> {
     }
 }
 
-impl ApplyTo<Vec<String>> for Vec<String> {
-    fn apply_to(&self, target: &mut Vec<String>) {
+impl<T: Clone> ApplyTo<Vec<T>> for Vec<T> {
+    fn apply_to(&self, target: &mut Vec<T>) {
         if self.is_set() {
             target.clone_from(self);
         }

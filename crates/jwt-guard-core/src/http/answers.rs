@@ -114,6 +114,22 @@ pub enum RejectionKind {
     /// The token is valid but not fresh where a fresh login is required (`RequireFresh`): 401
     /// `insufficient_user_authentication` (RFC 9470 §3), "a fresh login is required".
     InsufficientUserAuthentication,
+    /// The token lacks a required role: 403, challenge `insufficient_scope` (RFC 6750 defines
+    /// no other 403 code) with no `scope` attribute, body `insufficient_role`.
+    InsufficientRole(RequiredRoles),
+    /// The token fails a route's claim rule ([`RequiredClaims`]; the error is the
+    /// [`ErrorKind::ClaimRejected`] saying which): answered as [`RejectionKind::InsufficientRole`]
+    /// with the description "a required claim is missing".
+    InsufficientClaims(Error),
+    /// A custom check on the middleware refused the token ([`Denial`]): 401 `invalid_token`
+    /// or 403 `insufficient_scope` (no `scope` attribute), with the check's description.
+    Denied(Denial),
+    /// `CurrentUser<U>`: the [`UserLoader`] found no user for the token: 401 `invalid_token`,
+    /// "no user matches the token".
+    UnknownUser,
+    /// `CurrentUser<U>`: the [`UserLoader`] failed: 500 `server_error`, "the user could not be
+    /// loaded" (its error is logged, never answered).
+    UserUnavailable,
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
     /// A shared store this request depends on cannot answer
@@ -144,6 +160,8 @@ impl From<Error> for RejectionKind {
 pub struct Rejection {
     pub(super) kind: RejectionKind,
     pub(super) realm: Arc<str>,
+    /// The RFC 9728 metadata URL every challenge names, if any.
+    pub(super) resource_metadata: Option<Arc<str>>,
 }
 
 #[derive(Serialize)]
@@ -158,7 +176,21 @@ impl Rejection {
         Rejection {
             kind,
             realm: Arc::from(DEFAULT_REALM),
+            resource_metadata: None,
         }
+    }
+
+    /// Names the RFC 9728 metadata URL in the challenge (`resource_metadata="..."`;
+    /// characters RFC 6750 does not allow in a quoted value become `?`).
+    #[must_use]
+    pub fn with_resource_metadata(mut self, url: &str) -> Rejection {
+        self.resource_metadata = Some(Arc::from(quoted_safe(url).as_ref()));
+        self
+    }
+
+    /// The RFC 9728 metadata URL the challenge names, if any.
+    pub fn resource_metadata(&self) -> Option<&str> {
+        self.resource_metadata.as_deref()
     }
 
     /// Sets the realm (characters RFC 6750 does not allow in a quoted value become `?`).
@@ -188,7 +220,8 @@ impl Rejection {
         match &self.kind {
             RejectionKind::InvalidToken(e)
             | RejectionKind::Server(e)
-            | RejectionKind::Unavailable(e) => Some(e),
+            | RejectionKind::Unavailable(e)
+            | RejectionKind::InsufficientClaims(e) => Some(e),
             _ => None,
         }
     }
@@ -199,10 +232,15 @@ impl Rejection {
         match &self.kind {
             RejectionKind::MissingToken
             | RejectionKind::Server(_)
-            | RejectionKind::Unavailable(_) => None,
+            | RejectionKind::Unavailable(_)
+            | RejectionKind::UserUnavailable => None,
+            RejectionKind::UnknownUser => Some(BearerError::InvalidToken),
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
-            RejectionKind::InsufficientScope(_) => Some(BearerError::InsufficientScope),
+            RejectionKind::InsufficientScope(_)
+            | RejectionKind::InsufficientRole(_)
+            | RejectionKind::InsufficientClaims(_) => Some(BearerError::InsufficientScope),
+            RejectionKind::Denied(denial) => Some(denial.bearer_error()),
             RejectionKind::InsufficientUserAuthentication => {
                 Some(BearerError::InsufficientUserAuthentication)
             }
@@ -215,9 +253,16 @@ impl Rejection {
         match &self.kind {
             RejectionKind::MissingToken
             | RejectionKind::InvalidToken(_)
-            | RejectionKind::InsufficientUserAuthentication => StatusCode::UNAUTHORIZED,
+            | RejectionKind::InsufficientUserAuthentication
+            | RejectionKind::UnknownUser => StatusCode::UNAUTHORIZED,
+            RejectionKind::UserUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            RejectionKind::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            RejectionKind::InsufficientScope(_)
+            | RejectionKind::InsufficientRole(_)
+            | RejectionKind::InsufficientClaims(_) => StatusCode::FORBIDDEN,
+            RejectionKind::Denied(denial) => {
+                StatusCode::from_u16(denial.status()).unwrap_or(StatusCode::FORBIDDEN)
+            }
             RejectionKind::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
             RejectionKind::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -231,12 +276,16 @@ impl Rejection {
         }
     }
 
-    /// The body's `error`: the RFC 6750 code, `missing_token`, `server_error` or
-    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1's code for a 503).
+    /// The body's `error`: the RFC 6750 code, `missing_token`, `insufficient_role` (a role or
+    /// a route's claim rule), `server_error` or `temporarily_unavailable` (RFC 6749
+    /// §4.1.2.1's code for a 503).
     pub fn error_code(&self) -> &'static str {
         match &self.kind {
             RejectionKind::MissingToken => "missing_token",
-            RejectionKind::Server(_) => "server_error",
+            RejectionKind::InsufficientRole(_) | RejectionKind::InsufficientClaims(_) => {
+                "insufficient_role"
+            }
+            RejectionKind::Server(_) | RejectionKind::UserUnavailable => "server_error",
             RejectionKind::Unavailable(_) => "temporarily_unavailable",
             _ => self
                 .bearer_error()
@@ -258,6 +307,11 @@ impl Rejection {
             RejectionKind::InsufficientUserAuthentication => {
                 Cow::Borrowed("a fresh login is required")
             }
+            RejectionKind::InsufficientRole(_) => Cow::Borrowed("a required role is missing"),
+            RejectionKind::InsufficientClaims(_) => Cow::Borrowed("a required claim is missing"),
+            RejectionKind::Denied(denial) => Cow::Owned(denial.description().to_owned()),
+            RejectionKind::UnknownUser => Cow::Borrowed("no user matches the token"),
+            RejectionKind::UserUnavailable => Cow::Borrowed("the user could not be loaded"),
         }
     }
 
@@ -265,14 +319,30 @@ impl Rejection {
     /// error_description="the token has expired"`; just `Bearer realm="api"` for a missing token;
     /// `None` for a server fault or an unavailable store.
     pub fn www_authenticate(&self) -> Option<String> {
+        let mut value = self.challenge()?;
+        if let Some(url) = &self.resource_metadata {
+            value.push_str(", resource_metadata=\"");
+            value.push_str(url);
+            value.push('"');
+        }
+        Some(value)
+    }
+
+    /// The challenge without `resource_metadata`.
+    fn challenge(&self) -> Option<String> {
         let realm = &self.realm;
         match &self.kind {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),
-            RejectionKind::Server(_) | RejectionKind::Unavailable(_) => None,
+            RejectionKind::Server(_)
+            | RejectionKind::Unavailable(_)
+            | RejectionKind::UserUnavailable => None,
             kind => {
+                // The RFC 6750 code (for a role: `insufficient_scope`, not the body's code).
+                let code = self
+                    .bearer_error()
+                    .map_or_else(|| self.error_code(), BearerError::as_str);
                 let mut value = format!(
-                    "Bearer realm=\"{realm}\", error=\"{}\", error_description=\"{}\"",
-                    self.error_code(),
+                    "Bearer realm=\"{realm}\", error=\"{code}\", error_description=\"{}\"",
                     quoted_safe(&self.description()),
                 );
                 if let RejectionKind::InsufficientScope(required) = kind {

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::answers::quoted_safe;
 use crate::http::*;
 use crate::revocation::{RevocationClaims, RevocationStore};
+use crate::rules::RoleSource;
 use crate::verifier::{VerifiedToken, Verifier};
 
 /// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
@@ -28,6 +29,9 @@ pub struct BearerAuth {
     realm: Arc<str>,
     optional: bool,
     revocation: Option<Arc<dyn RevocationStore>>,
+    roles: Arc<[RoleSource]>,
+    /// RFC 9728 metadata and its URL.
+    metadata: Option<(Arc<ResourceMetadata>, Arc<str>)>,
 }
 
 impl BearerAuth {
@@ -39,6 +43,8 @@ impl BearerAuth {
             realm: Arc::from(DEFAULT_REALM),
             optional: false,
             revocation: None,
+            roles: Arc::from([]),
+            metadata: None,
         }
     }
 
@@ -57,9 +63,18 @@ impl BearerAuth {
     /// As [`BearerAuth::from_config`].
     pub fn from_config_in(config: &VerifierConfig, base_dir: &Path) -> Result<BearerAuth> {
         config.token.check()?;
+        crate::rules::check_sources(&config.roles)?;
         let store = config.revocation_store()?;
-        let auth =
-            BearerAuth::new(config.build_in(base_dir)?).with_token_locations(config.token.clone());
+        let auth = BearerAuth::new(config.build_in(base_dir)?)
+            .with_token_locations(config.token.clone())
+            .with_roles(config.roles.iter().cloned());
+        let auth = match &config.resource_metadata {
+            Some(metadata) => {
+                metadata.check()?;
+                auth.with_resource_metadata(metadata.clone())
+            }
+            None => auth,
+        };
         Ok(match store {
             Some(store) => auth.with_revocation(store),
             None => auth,
@@ -97,6 +112,42 @@ impl BearerAuth {
         self
     }
 
+    /// Reads a token's roles from `sources` (the config's `roles`), for
+    /// [`BearerAuth::check_roles`]. The roles of all sources form one set: list only sources
+    /// that mean the same thing.
+    #[must_use]
+    pub fn with_roles(mut self, sources: impl IntoIterator<Item = RoleSource>) -> BearerAuth {
+        self.roles = sources.into_iter().collect();
+        self
+    }
+
+    /// RFC 9728 protected resource metadata: every challenge then names its URL
+    /// (`resource_metadata="..."`), and [`BearerAuth::resource_metadata_response`] serves it.
+    /// Check it first with [`ResourceMetadata::check`] (`from_config` does).
+    #[must_use]
+    pub fn with_resource_metadata(mut self, metadata: ResourceMetadata) -> BearerAuth {
+        let url = Arc::from(quoted_safe(&metadata.url()).as_ref());
+        self.metadata = Some((Arc::new(metadata), url));
+        self
+    }
+
+    /// The RFC 9728 metadata, if set.
+    pub fn resource_metadata(&self) -> Option<&ResourceMetadata> {
+        self.metadata.as_ref().map(|(m, _)| &**m)
+    }
+
+    /// The response serving the RFC 9728 document (at [`ResourceMetadata::path`]), its
+    /// `bearer_methods_supported` derived from the token locations; `None` without metadata.
+    pub fn resource_metadata_response(&self) -> Option<::http::Response<String>> {
+        self.resource_metadata()
+            .map(|m| m.response(&self.locations))
+    }
+
+    /// Where tokens carry their roles.
+    pub fn role_sources(&self) -> &[RoleSource] {
+        &self.roles
+    }
+
     /// The revocation store, if one is set.
     pub fn revocation(&self) -> Option<&Arc<dyn RevocationStore>> {
         self.revocation.as_ref()
@@ -127,6 +178,7 @@ impl BearerAuth {
         let rejection = Rejection {
             kind,
             realm: Arc::clone(&self.realm),
+            resource_metadata: self.metadata.as_ref().map(|(_, url)| Arc::clone(url)),
         };
         match rejection.kind() {
             RejectionKind::Server(e) => {
@@ -151,13 +203,28 @@ impl BearerAuth {
                     found = detail.found(),
                     "bearer token rejected"
                 ),
-                None => tracing::debug!(
-                    target: crate::LOG_TARGET,
-                    status = rejection.status().as_u16(),
-                    error = rejection.error_code(),
-                    code = e.code(),
-                    "bearer token rejected"
-                ),
+                None => match e.claim_rule_failure() {
+                    // Which claim rule failed and how (its index, claim and condition), never a
+                    // value.
+                    Some(failure) => tracing::debug!(
+                        target: crate::LOG_TARGET,
+                        status = rejection.status().as_u16(),
+                        error = rejection.error_code(),
+                        code = e.code(),
+                        rule = failure.index(),
+                        claim = failure.claim(),
+                        condition = failure.condition(),
+                        missing = failure.is_missing(),
+                        "bearer token rejected"
+                    ),
+                    None => tracing::debug!(
+                        target: crate::LOG_TARGET,
+                        status = rejection.status().as_u16(),
+                        error = rejection.error_code(),
+                        code = e.code(),
+                        "bearer token rejected"
+                    ),
+                },
             },
             _ => {
                 tracing::debug!(
@@ -272,6 +339,52 @@ impl BearerAuth {
             Ok(())
         } else {
             Err(self.reject(RejectionKind::InsufficientUserAuthentication))
+        }
+    }
+
+    /// Checks that `token` holds `required` roles, read from the [`BearerAuth::role_sources`].
+    ///
+    /// # Errors
+    /// 403 (challenge `insufficient_scope` without `scope`, body `insufficient_role`) when a
+    /// role is missing; 401 `invalid_token` when a source's claim is neither a string nor an
+    /// array of strings; a server rejection (500, logged) when no role source is configured or
+    /// one is malformed: such a route could never be reached, which is a deployment mistake.
+    pub fn check_roles(
+        &self,
+        token: &VerifiedToken,
+        required: &RequiredRoles,
+    ) -> Result<(), Rejection> {
+        if self.roles.is_empty() {
+            return Err(self.reject_error(Error::config(
+                "roles",
+                "a route requires roles but no role source is configured: set `roles` in the                  config or call with_roles",
+            )));
+        }
+        crate::rules::check_sources(&self.roles).map_err(|e| self.reject_error(e))?;
+        let granted = granted_roles(token, &self.roles).map_err(|e| self.reject_error(e))?;
+        if required.is_satisfied_by(&granted) {
+            Ok(())
+        } else {
+            Err(self.reject(RejectionKind::InsufficientRole(required.clone())))
+        }
+    }
+
+    /// Checks `token` against a route's claim rules.
+    ///
+    /// # Errors
+    /// 403 (challenge `insufficient_scope` without `scope`, body `insufficient_role`,
+    /// description "a required claim is missing") when a rule fails.
+    pub fn check_claim_rules(
+        &self,
+        token: &VerifiedToken,
+        required: &RequiredClaims,
+    ) -> Result<(), Rejection> {
+        match required.check(token) {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == "claim_rejected" => {
+                Err(self.reject(RejectionKind::InsufficientClaims(e)))
+            }
+            Err(e) => Err(self.reject_error(e)),
         }
     }
 

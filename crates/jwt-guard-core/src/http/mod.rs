@@ -19,7 +19,12 @@
 //! | token in two places, repeated, `Bearer` with no token, not b64token syntax | 400 | `Bearer realm="api", error="invalid_request", error_description="..."` | `invalid_request` |
 //! | the token fails verification (any [`ErrorKind`](crate::ErrorKind) token fault) | 401 | `Bearer realm="api", error="invalid_token", error_description="..."` | `invalid_token` |
 //! | a required scope is missing | 403 | `Bearer realm="api", error="insufficient_scope", error_description="...", scope="..."` | `insufficient_scope` |
+//! | a required role is missing ([`RequiredRoles`]) | 403 | `Bearer realm="api", error="insufficient_scope", error_description="a required role is missing"` (no `scope`) | `insufficient_role` |
+//! | a route's claim rule fails ([`RequiredClaims`]) | 403 | `Bearer realm="api", error="insufficient_scope", error_description="a required claim is missing"` (no `scope`) | `insufficient_role` |
 //! | server misconfiguration (never a token fault) | 500 | (none) | `server_error` |
+//!
+//! With [`ResourceMetadata`] (the `[resource_metadata]` table, RFC 9728), every challenge also
+//! carries `resource_metadata="<the metadata URL>"`.
 //!
 //! The body is `{"error": "...", "error_description": "..."}`. Descriptions are fixed text in
 //! RFC 6750's allowed characters and never echo the token.
@@ -70,15 +75,23 @@
 mod answers;
 mod auth;
 mod credentials;
+mod denial;
 mod locations;
+mod metadata;
+mod roles;
 mod scopes;
 mod source;
+mod user;
 
 pub use answers::{BearerError, InvalidRequest, Rejection, RejectionKind};
 pub use auth::BearerAuth;
+pub use denial::Denial;
 pub use locations::{BearerToken, TokenLocation, TokenLocations};
+pub use metadata::{ResourceMetadata, WELL_KNOWN_PATH};
+pub use roles::{RequiredClaims, RequiredRoles, granted_roles};
 pub use scopes::{RequiredScopes, granted_scopes};
 pub use source::{HeadersAndQuery, TokenSource};
+pub use user::{LoadError, LoadedUser, UserLoader, Users};
 
 /// The header read by default: `Authorization`, with the `Bearer` scheme (RFC 6750 §2.1).
 pub const DEFAULT_HEADER: &str = "authorization";

@@ -129,11 +129,15 @@ pub(crate) struct RawClaims<'de> {
     pub(crate) refresh_type: bool,
     /// Bit `i` set: `required[i]` is present and not null.
     pub(crate) required_present: u64,
+    /// The raw JSON of the members a claim rule looks at (`captures[i]`, see
+    /// [`RulePlan`](crate::rules::RulePlan)); empty when the verifier has no rules.
+    pub(crate) captured: Vec<Option<&'de serde_json::value::RawValue>>,
 }
 
 struct ClaimsSeed<'s, 'r> {
     slot: Slot<'s>,
     required: &'r [String],
+    captures: &'r [String],
 }
 
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_, '_> {
@@ -152,7 +156,10 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut seen = SeenNames::default();
-        let mut claims = RawClaims::default();
+        let mut claims = RawClaims {
+            captured: vec![None; self.captures.len()],
+            ..RawClaims::default()
+        };
         while let Some(BorrowedStr(name)) = map.next_key()? {
             let present = match name.as_ref() {
                 "exp" => {
@@ -200,7 +207,16 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                     })?);
                     true
                 }
-                _ => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                _ => match self.captures.iter().position(|c| *c == name) {
+                    Some(i) => {
+                        let raw: &'de serde_json::value::RawValue = map.next_value()?;
+                        if let Some(slot) = claims.captured.get_mut(i) {
+                            *slot = Some(raw);
+                        }
+                        raw.get() != "null"
+                    }
+                    None => map.next_value::<Option<IgnoredAny>>()?.is_some(),
+                },
             };
             if present && let Some(i) = self.required.iter().position(|r| *r == name) {
                 claims.required_present |= 1 << i;
@@ -239,11 +255,22 @@ fn read_str<'de, A: MapAccess<'de>>(
 }
 
 pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<RawClaims<'de>> {
+    parse_claims_capturing(json, required, &[])
+}
+
+/// [`parse_claims`], also keeping the raw JSON of the top-level members named in `captures`
+/// (for the claim rules).
+pub(crate) fn parse_claims_capturing<'de>(
+    json: &'de [u8],
+    required: &[String],
+    captures: &[String],
+) -> Result<RawClaims<'de>> {
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = ClaimsSeed {
         slot: Slot(&mut slot),
         required,
+        captures,
     }
     .deserialize(&mut de)
     .and_then(|c| de.end().map(|()| c));

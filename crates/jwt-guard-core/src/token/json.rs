@@ -11,7 +11,7 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use crate::error::ErrorKind;
 
 /// A borrowed-when-possible string (serde's `Cow` impl always allocates).
-pub(super) struct BorrowedStr<'de>(pub(super) Cow<'de, str>);
+pub(crate) struct BorrowedStr<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for BorrowedStr<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -14,8 +14,11 @@ mod json;
 mod tee;
 
 pub use claims::{Audience, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
-pub(crate) use claims::{RawClaims, parse_claims, read_issuer};
+pub(crate) use claims::{
+    RawAudience, RawClaims, parse_claims, parse_claims_capturing, read_issuer,
+};
 pub(crate) use compact::{fingerprint, split};
 pub use header::Header;
 pub(crate) use header::parse_header;
+pub(crate) use json::BorrowedStr;
 pub(crate) use tee::{TeeState, deserialize_tee};

@@ -89,8 +89,10 @@ pub(crate) struct TeeState<'de, 'r> {
     pub(crate) claims: RawClaims<'de>,
     seen: SeenNames<'de>,
     required: &'r [String],
+    captures: &'r [String],
     current: Registered,
     current_required: Option<usize>,
+    current_capture: Option<usize>,
     /// The whole object was read (the caller's type did not stop early).
     pub(crate) finished: bool,
     /// A rule the pass enforced itself (duplicate member, wrong-typed registered claim).
@@ -98,13 +100,25 @@ pub(crate) struct TeeState<'de, 'r> {
 }
 
 impl<'r> TeeState<'_, 'r> {
+    #[cfg(test)]
     pub(crate) fn new(required: &'r [String]) -> Self {
+        TeeState::capturing(required, &[])
+    }
+
+    /// A state that also keeps the raw JSON of the top-level members named in `captures`
+    /// (registered claim names never: those are read typed) for the claim rules.
+    pub(crate) fn capturing(required: &'r [String], captures: &'r [String]) -> Self {
         TeeState {
-            claims: RawClaims::default(),
+            claims: RawClaims {
+                captured: vec![None; captures.len()],
+                ..RawClaims::default()
+            },
             seen: SeenNames::default(),
             required,
+            captures,
             current: Registered::Other,
             current_required: None,
+            current_capture: None,
             finished: false,
             failure: None,
         }
@@ -183,6 +197,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         };
         self.state.current = Registered::of(&name);
         self.state.current_required = self.state.required.iter().position(|r| *r == name);
+        self.state.current_capture = self.state.captures.iter().position(|c| *c == name);
         let key = match &name {
             Cow::Borrowed(s) => {
                 seed.deserialize(de::value::BorrowedStrDeserializer::<A::Error>::new(s))
@@ -201,20 +216,25 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         let current = std::mem::replace(&mut self.state.current, Registered::Other);
         let required = self.state.current_required.take();
-        if current == Registered::Other && required.is_none() {
+        let capture = self.state.current_capture.take();
+        if current == Registered::Other && required.is_none() && capture.is_none() {
             return self.map.next_value_seed(seed);
         }
         if matches!(
             current,
             Registered::Other | Registered::Sid | Registered::Type
         ) {
-            // A required custom claim, or `sid` (kept as text for the revocation check): read
-            // its text to see whether it is `null`, then hand on.
+            // A required custom claim, one a claim rule looks at, `sid` (kept as text for the
+            // revocation check) or `type` (a refresh token's mark): read its text (to see
+            // whether it is `null`, to keep it for the rule), then hand on.
             let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
             if let Some(i) = required
                 && raw.get() != "null"
             {
                 self.state.claims.required_present |= 1 << i;
+            }
+            if let Some(slot) = capture.and_then(|i| self.state.claims.captured.get_mut(i)) {
+                *slot = Some(raw);
             }
             match current {
                 Registered::Sid => self.state.claims.sid = Some(raw),

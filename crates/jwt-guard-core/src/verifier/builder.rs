@@ -8,6 +8,7 @@ use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::key::{Key, KeySet};
+use crate::rules::ClaimRule;
 
 /// Builds a [`Verifier`]; see [`Validation`] for what each rule means.
 #[derive(Debug, Default)]
@@ -162,6 +163,19 @@ impl VerifierBuilder {
         self.validation
             .critical_extensions
             .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a claim rule ([`ClaimRule`]); rules are checked in the order added, after the
+    /// registered claims. A malformed rule fails [`VerifierBuilder::build`] naming `claims[i]`.
+    pub fn claim_rule(mut self, rule: ClaimRule) -> Self {
+        self.validation.claims.push(rule);
+        self
+    }
+
+    /// Adds claim rules, as [`VerifierBuilder::claim_rule`] each.
+    pub fn claim_rules(mut self, rules: impl IntoIterator<Item = ClaimRule>) -> Self {
+        self.validation.claims.extend(rules);
         self
     }
 

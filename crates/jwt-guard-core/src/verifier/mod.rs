@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::claims_mismatch;
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::KeySet;
+use crate::rules::RulePlan;
 use crate::token::{self, Header, RawClaims, TeeState};
 
 mod builder;
@@ -64,6 +65,8 @@ struct Provider {
     validation: Validation,
     clock: Arc<dyn Clock>,
     headers: HeaderMemo,
+    /// Where each claim rule of `validation.claims` finds its claim.
+    rules: RulePlan,
 }
 
 enum Inner {
@@ -82,7 +85,8 @@ enum Inner {
 /// construction), clone freely (an `Arc` inside), share across threads; verifying takes no lock.
 ///
 /// The order of checks: size cap, split, strict base64url (all three parts), header JSON, `alg` allow-list,
-/// `crit`, key selection, **signature**, claims JSON, `typ`, then the claim rules. A forged
+/// `crit`, key selection, **signature**, claims JSON, `typ`, then the registered-claim checks
+/// (`exp`, `nbf`, `iat`, `iss`, `aud`, `sub`), then the [`ClaimRule`](crate::ClaimRule)s in order. A forged
 /// token that is also expired reports `invalid_signature`.
 ///
 /// ```
@@ -146,12 +150,14 @@ impl Verifier {
                 ));
             }
         }
+        let rules = RulePlan::new(&validation.claims);
         Ok(Verifier {
             inner: Arc::new(Inner::Single(Provider {
                 keys,
                 validation,
                 clock,
                 headers: HeaderMemo::new(),
+                rules,
             })),
         })
     }
@@ -492,7 +498,7 @@ impl Provider {
         payload: &[u8],
     ) -> Result<(T, ClaimSpans)> {
         let v = &self.validation;
-        let mut state = TeeState::new(&v.required_claims);
+        let mut state = TeeState::capturing(&v.required_claims, self.rules.captures());
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
         if let Some(kind) = state.failure {
             return Err(Error::new(kind));
@@ -504,7 +510,11 @@ impl Provider {
                 Ok((claims, ClaimSpans::of(&state.claims, payload)))
             }
             other => {
-                let raw = token::parse_claims(payload, &v.required_claims)?;
+                let raw = token::parse_claims_capturing(
+                    payload,
+                    &v.required_claims,
+                    self.rules.captures(),
+                )?;
                 self.check_typ(header)?;
                 self.check_claims(&raw)?;
                 match other {
@@ -595,6 +605,9 @@ impl Provider {
             if sub != expected {
                 return Err(Error::new(ErrorKind::InvalidSubject));
             }
+        }
+        if !self.rules.is_empty() {
+            self.rules.check(&v.claims, c)?;
         }
         Ok(())
     }

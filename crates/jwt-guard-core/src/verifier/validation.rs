@@ -2,6 +2,7 @@
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::error::{Error, Result};
+use crate::rules::{self, ClaimRule};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 60 seconds.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
@@ -76,6 +77,9 @@ pub struct Validation {
     pub critical_extensions: Vec<String>,
     /// Which kind of token is accepted (default [`TokenUse::Access`]).
     pub token_use: TokenUse,
+    /// Conditions on claims ([`ClaimRule`]), checked in order after the registered claims: a
+    /// token that fails one is [`ErrorKind::ClaimRejected`](crate::ErrorKind::ClaimRejected).
+    pub claims: Vec<ClaimRule>,
 }
 
 impl Default for Validation {
@@ -97,6 +101,7 @@ impl Default for Validation {
             require_kid: false,
             critical_extensions: Vec::new(),
             token_use: TokenUse::Access,
+            claims: Vec::new(),
         }
     }
 }
@@ -123,6 +128,7 @@ impl Validation {
                 format!("at most {MAX_REQUIRED_CLAIMS} claims can be required"),
             ));
         }
+        rules::check_list(&self.claims)?;
         if self.max_token_bytes == 0 {
             return Err(Error::config(
                 "max_token_bytes",
