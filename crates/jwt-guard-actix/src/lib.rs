@@ -77,8 +77,8 @@ pub use jwt_guard_core::http::{
 pub use middleware::{JwtMiddleware, JwtMiddlewareService, ResponseFuture};
 pub use refresh::RefreshToken;
 pub use roles::{
-    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
-    RequireRolesService,
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireFresh, RequireFreshFuture,
+    RequireFreshService, RequireRoles, RequireRolesFuture, RequireRolesService,
 };
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

@@ -11,7 +11,7 @@ use std::task::{Context as TaskContext, Poll, ready};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use jwt_guard_core::ClaimRule;
-use jwt_guard_core::http::{RequiredClaims, RequiredRoles};
+use jwt_guard_core::http::{RequiredClaims, RequiredFreshness, RequiredRoles};
 use pin_project_lite::pin_project;
 
 use crate::extract::with_stored;
@@ -242,5 +242,43 @@ impl RequireClaims {
     /// `RequireClaims::new(RequiredClaims::try_new(rules)?)`.
     pub fn rules(rules: impl IntoIterator<Item = ClaimRule>) -> RequireClaims {
         RequireClaims::new(RequiredClaims::new(rules))
+    }
+}
+
+route_guard! {
+    /// A middleware that requires a fresh login ([`RequiredFreshness`]): the access token's `fresh`
+    /// claim is `true` (a token issued at login) or a NumericDate still ahead, as
+    /// [`TokenIssuer`](jwt_guard_core::sessions::TokenIssuer) issues it. For sensitive actions
+    /// (changing a password): a refreshed token is not fresh.
+    ///
+    /// ```
+    /// use actix_web::{App, HttpResponse, web};
+    /// use jwt_guard_actix::{JwtMiddleware, RequireFresh};
+    /// # fn app(verifier: jwt_guard_core::Verifier) {
+    /// let app = App::new().service(
+    ///     web::resource("/admin/rotate-password")
+    ///         .wrap(RequireFresh::default())      // runs second
+    ///         .wrap(JwtMiddleware::new(verifier)) // runs first
+    ///         .to(|| async { HttpResponse::Ok().body("rotated") }),
+    /// );
+    /// # }
+    /// ```
+    ///
+    /// # Rejections
+    /// - 401 with `WWW-Authenticate: Bearer realm="...", error="insufficient_user_authentication",
+    ///   error_description="a fresh login is required"` and the body
+    ///   `{"error":"insufficient_user_authentication",...}` (RFC 9470 §3: the token is fine,
+    ///   the authentication behind it is too old; a client must log in again, not refresh);
+    /// - 401 with a bare challenge if there is no token, or no `JwtMiddleware` ran before it, as
+    ///   [`RequireScopes`](crate::RequireScopes).
+    pub struct RequireFresh(RequiredFreshness) checked by fresh;
+    service RequireFreshService;
+    future RequireFreshFuture;
+}
+
+impl Default for RequireFresh {
+    /// Requires a fresh login.
+    fn default() -> RequireFresh {
+        RequireFresh::new(RequiredFreshness::new())
     }
 }

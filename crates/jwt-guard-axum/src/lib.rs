@@ -67,8 +67,8 @@ pub use metadata::ResourceMetadataService;
 pub use refresh::RefreshToken;
 pub use rejection::JwtRejection;
 pub use roles::{
-    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireRoles, RequireRolesFuture,
-    RequireRolesService,
+    RequireClaims, RequireClaimsFuture, RequireClaimsService, RequireFresh, RequireFreshFuture,
+    RequireFreshService, RequireRoles, RequireRolesFuture, RequireRolesService,
 };
 pub use scope::{RequireScopes, RequireScopesFuture, RequireScopesService};
 pub use state::Verified;

@@ -14,7 +14,7 @@ use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::Request;
 use jwt_guard_core::ClaimRule;
-use jwt_guard_core::http::{RequiredClaims, RequiredRoles};
+use jwt_guard_core::http::{RequiredClaims, RequiredFreshness, RequiredRoles};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -235,5 +235,40 @@ impl RequireClaims {
     /// `RequireClaims::new(RequiredClaims::try_new(rules)?)`.
     pub fn rules(rules: impl IntoIterator<Item = ClaimRule>) -> RequireClaims {
         RequireClaims::new(RequiredClaims::new(rules))
+    }
+}
+
+route_guard! {
+    /// A layer that requires a fresh login ([`RequiredFreshness`]): the access token's `fresh`
+    /// claim is `true` (a token issued at login) or a NumericDate still ahead, as
+    /// [`TokenIssuer`](jwt_guard_core::sessions::TokenIssuer) issues it. For sensitive actions
+    /// (changing a password): a refreshed token is not fresh.
+    ///
+    /// ```
+    /// use axum::{Router, routing::post};
+    /// use jwt_guard_axum::RequireFresh;
+    /// let app: Router = Router::new().route(
+    ///     "/admin/rotate-password",
+    ///     post(|| async { "rotated" }).route_layer(RequireFresh::default()),
+    /// );
+    /// // ... .layer(JwtLayer::new(issuer.access_verifier().clone())) around it
+    /// ```
+    ///
+    /// # Rejections
+    /// - 401 with `WWW-Authenticate: Bearer realm="...", error="insufficient_user_authentication",
+    ///   error_description="a fresh login is required"` and the body
+    ///   `{"error":"insufficient_user_authentication",...}` (RFC 9470 §3: the token is fine,
+    ///   the authentication behind it is too old; a client must log in again, not refresh);
+    /// - 401 with a bare challenge if there is no token, or no `JwtLayer` ran before it, as
+    ///   [`RequireScopes`](crate::RequireScopes).
+    pub struct RequireFresh(RequiredFreshness) checked by fresh;
+    service RequireFreshService;
+    future RequireFreshFuture;
+}
+
+impl Default for RequireFresh {
+    /// Requires a fresh login.
+    fn default() -> RequireFresh {
+        RequireFresh::new(RequiredFreshness::new())
     }
 }

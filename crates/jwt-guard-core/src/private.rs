@@ -444,7 +444,7 @@ where
     ///
     /// # Errors
     /// No token: the missing-token rejection; not fresh: 401 `insufficient_user_authentication`.
-    pub fn fresh(self) -> Result<(), Refusal<A>> {
+    pub fn fresh(self, _required: &crate::http::RequiredFreshness) -> Result<(), Refusal<A>> {
         self.decide(|auth, token| auth.check_fresh(required_token(auth, token)?))
     }
 

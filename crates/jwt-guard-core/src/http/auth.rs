@@ -394,6 +394,19 @@ impl BearerAuth {
     }
 }
 
+/// What a freshness guard (`RequireFresh`) requires: a token from a fresh login, its `fresh`
+/// claim `true` or a NumericDate still ahead ([`crate::sessions`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequiredFreshness;
+
+impl RequiredFreshness {
+    /// A fresh login.
+    pub fn new() -> RequiredFreshness {
+        RequiredFreshness
+    }
+}
+
 impl From<Verifier> for BearerAuth {
     fn from(verifier: Verifier) -> BearerAuth {
         BearerAuth::new(verifier)

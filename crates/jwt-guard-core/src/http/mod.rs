@@ -84,7 +84,7 @@ mod source;
 mod user;
 
 pub use answers::{BearerError, InvalidRequest, Rejection, RejectionKind};
-pub use auth::BearerAuth;
+pub use auth::{BearerAuth, RequiredFreshness};
 pub use denial::Denial;
 pub use locations::{BearerToken, TokenLocation, TokenLocations};
 pub use metadata::{ResourceMetadata, WELL_KNOWN_PATH};
