@@ -5,8 +5,9 @@
 //! verifies one token N times. Two more IMPLs measure the claim rules: `jwt-guard-rules` verifies
 //! a token with `token_use`, `azp` and `realm_access.roles` under three rules (a name `equals`,
 //! a name `one_of`, a pointer `contains`), `jwt-guard-rules-base` the same token without them
-//! (`bash benches/instructions.sh` takes them through `IMPLS=...`). The script runs it with two values of N under callgrind and
-//! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
+//! (`RULES=1 bash benches/instructions.sh HS256` prints both). The script runs it with two
+//! values of N under callgrind and divides the difference, so setup cost cancels out. Keys are
+//! the committed test fixtures.
 
 // A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
 #![allow(

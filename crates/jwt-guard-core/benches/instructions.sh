@@ -2,6 +2,7 @@
 # Instructions per verification under callgrind (load-independent), per algorithm, for
 # jwt-guard, jsonwebtoken and the floor. Needs valgrind. Prints a markdown table.
 #   bash crates/jwt-guard-core/benches/instructions.sh [ALG...]
+#   RULES=1 bash crates/jwt-guard-core/benches/instructions.sh [ALG...]   # claim rules' cost
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
@@ -20,6 +21,15 @@ per() { # impl alg -> instructions per verify
   local a b; a=$(count "$1" "$2" $lo); b=$(count "$1" "$2" $hi)
   echo $(( (b - a) / (hi - lo) ))
 }
+if [ "${RULES:-0}" = 1 ]; then # the cost of three claim rules (equals, one_of, a pointer's contains)
+  echo "| alg | token with token_use, azp, realm_access: no rules | 3 claim rules | the rules |"
+  echo "|---|---|---|---|"
+  for alg in "${algs[@]}"; do
+    b=$(per jwt-guard-rules-base "$alg"); r=$(per jwt-guard-rules "$alg")
+    echo "| $alg | $b | $r | +$((r - b)) |"
+  done
+  exit 0
+fi
 echo "| alg | jwt-guard | floor | jwt-guard / floor | jsonwebtoken | jsonwebtoken / jwt-guard |"
 echo "|---|---|---|---|---|---|"
 for alg in "${algs[@]}"; do
