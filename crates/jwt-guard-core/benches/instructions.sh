@@ -3,6 +3,7 @@
 # jwt-guard, jsonwebtoken and the floor. Needs valgrind. Prints a markdown table.
 #   bash crates/jwt-guard-core/benches/instructions.sh [ALG...]
 # With --revocation first: BearerAuth::verify without and with a revocation store instead.
+#   RULES=1 bash crates/jwt-guard-core/benches/instructions.sh [ALG...]   # claim rules' cost
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
@@ -30,6 +31,15 @@ if $revocation; then
   for alg in "${algs[@]}"; do
     a=$(per bearer "$alg"); b=$(per bearer-revocation "$alg")
     printf '| %s | %s | %s | +%s |\n' "$alg" "$a" "$b" "$((b - a))"
+  done
+  exit 0
+fi
+if [ "${RULES:-0}" = 1 ]; then # the cost of three claim rules (equals, one_of, a pointer's contains)
+  echo "| alg | token with token_use, azp, realm_access: no rules | 3 claim rules | the rules |"
+  echo "|---|---|---|---|"
+  for alg in "${algs[@]}"; do
+    b=$(per jwt-guard-rules-base "$alg"); r=$(per jwt-guard-rules "$alg")
+    echo "| $alg | $b | $r | +$((r - b)) |"
   done
   exit 0
 fi
