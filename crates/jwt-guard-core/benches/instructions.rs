@@ -1,24 +1,16 @@
 //! Instruction counts per verification, for `benches/instructions.sh` (callgrind counts
 //! instructions, not seconds, so the result does not depend on what else the machine runs).
 //!
-<<<<<<< HEAD
 //! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`,
 //! `bearer` (`BearerAuth::verify`, no revocation store) or `bearer-revocation` (the same with a
-//! `MemoryStore` of 100,000 entries, none of them matching): verifies one token N times. Two
-//! more IMPLs measure the claim rules: `jwt-guard-rules` verifies a token with `token_use`,
-//! `azp` and `realm_access.roles` under three rules (a name `equals`, a name `one_of`, a
-//! pointer `contains`), `jwt-guard-rules-base` the same token without them
-//! (`bash benches/instructions.sh` takes them through `IMPLS=...`). The script runs it with two values of N under callgrind and
-//! divides the difference, so setup cost cancels out. Keys are the committed test fixtures.
-=======
-//! Usage: `instructions IMPL ALG N` with IMPL one of `jwt-guard`, `jsonwebtoken`, `floor`:
-//! verifies one token N times. Two more IMPLs measure the claim rules: `jwt-guard-rules` verifies
-//! a token with `token_use`, `azp` and `realm_access.roles` under three rules (a name `equals`,
-//! a name `one_of`, a pointer `contains`), `jwt-guard-rules-base` the same token without them
-//! (`RULES=1 bash benches/instructions.sh HS256` prints both). The script runs it with two
-//! values of N under callgrind and divides the difference, so setup cost cancels out. Keys are
-//! the committed test fixtures.
->>>>>>> feat/claims
+//! `MemoryStore` of 100,000 entries, none of them matching; `bash benches/instructions.sh
+//! --revocation HS256` prints both): verifies one token N times. Two more IMPLs measure the
+//! claim rules: `jwt-guard-rules` verifies a token with `token_use`, `azp` and
+//! `realm_access.roles` under three rules (a name `equals`, a name `one_of`, a pointer
+//! `contains`), `jwt-guard-rules-base` the same token without them (`RULES=1 bash
+//! benches/instructions.sh HS256` prints both). The script runs it with two values of N under
+//! callgrind and divides the difference, so setup cost cancels out. Keys are the committed test
+//! fixtures.
 
 // A benchmark's setup panics on failure; the workspace's no-panic lints are for library code.
 #![allow(
