@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use http::HeaderMap;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
@@ -35,6 +35,18 @@ pub async fn request(
     target: &str,
     headers: &[(&str, &str)],
 ) -> Reply {
+    request_with_body(addr, method, target, headers, "").await
+}
+
+/// `method target` with `headers` and `body` (sent as is; set its `content-type` in
+/// `headers`) to `addr`, over a fresh HTTP/1.1 connection.
+pub async fn request_with_body(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -48,7 +60,11 @@ pub async fn request(
         request = request.header(*name, *value);
     }
     let response = sender
-        .send_request(request.body(Empty::<Bytes>::new()).unwrap())
+        .send_request(
+            request
+                .body(Full::new(Bytes::from(body.to_owned())))
+                .unwrap(),
+        )
         .await
         .unwrap();
     let (parts, body) = response.into_parts();
