@@ -248,10 +248,7 @@ where
 {
     let handles: Vec<_> = futures
         .into_iter()
-        .map(|f| {
-            let f = Box::pin(f);
-            tokio::spawn(async move { f.await })
-        })
+        .map(tokio::spawn)
         .collect::<Vec<_>>();
     let mut out = Vec::new();
     for h in handles {
