@@ -246,10 +246,7 @@ where
     F: std::future::Future + Send + 'static,
     F::Output: Send,
 {
-    let handles: Vec<_> = futures
-        .into_iter()
-        .map(tokio::spawn)
-        .collect::<Vec<_>>();
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect::<Vec<_>>();
     let mut out = Vec::new();
     for h in handles {
         out.push(h.await.unwrap());

@@ -43,6 +43,8 @@ pub(crate) struct Setup {
     pub(crate) unavailable: Arc<RedisStore>,
     /// The hung "Redis" (kept bound until the servers stop).
     _hung_redis: std::net::TcpListener,
+    /// The issuer of the `/sessions/*` routes (`cases/sessions.rs`) and their store.
+    pub(crate) sessions: (jwt_guard_core::sessions::TokenIssuer, Arc<MemoryStore>),
     /// The `/claims/*` and `/roles/*` routes (`cases/claims.rs`).
     pub(crate) claims: Claims,
 }
@@ -278,6 +280,10 @@ impl Setup {
             revocations: revocations(),
             unavailable: Arc::new(RedisStore::new(RedisOptions::new(hung_url)).unwrap()),
             _hung_redis: hung_redis,
+            sessions: (
+                crate::cases::sessions::issuer(),
+                Arc::new(MemoryStore::default()),
+            ),
             custom: main
                 .clone()
                 .with_token_locations(TokenLocations::nowhere().header("x-api-token")),
@@ -520,6 +526,7 @@ pub(crate) mod axum_app {
             ))
             .merge(nesting(&setup.nest))
             .merge(revocation(setup))
+            .merge(sessions(setup))
             .merge(claim_routes(&setup.claims, &setup.main))
     }
 
@@ -591,6 +598,44 @@ pub(crate) mod axum_app {
                         get(admin).route_layer(RequireRoles::any(["admin"])),
                     )
                     .route_layer(JwtLayer::new(main.clone())),
+            )
+    }
+
+    /// `/sessions/me`, `/sessions/fresh` (access tokens of the issuer) and `/sessions/refresh`
+    /// (its refresh tokens, redeemed).
+    fn sessions(setup: &Setup) -> Router {
+        let (issuer, store) = &setup.sessions;
+        let access = || {
+            JwtLayer::new(issuer.access_verifier().clone())
+                .with_realm(REALM)
+                .with_revocation(store.clone())
+        };
+        let refresh_layer = JwtLayer::new(issuer.refresh_verifier().clone())
+            .with_realm(REALM)
+            .with_revocation(store.clone());
+        async fn refresh(
+            axum::extract::State(issuer): axum::extract::State<
+                jwt_guard_core::sessions::TokenIssuer,
+            >,
+            token: jwt_guard_axum::RefreshToken,
+        ) -> Result<Json<jwt_guard_core::sessions::TokenPair>, jwt_guard_axum::JwtRejection>
+        {
+            Ok(Json(token.redeem(&issuer, &json!({})).await?))
+        }
+        Router::new()
+            .route("/sessions/me", get(me))
+            .route_layer(access())
+            .merge(
+                Router::new()
+                    .route("/sessions/fresh", get(me))
+                    .route_layer(jwt_guard_axum::RequireFresh::default())
+                    .route_layer(access()),
+            )
+            .merge(
+                Router::new()
+                    .route("/sessions/refresh", get(refresh))
+                    .route_layer(refresh_layer)
+                    .with_state(issuer.clone()),
             )
     }
 
@@ -802,6 +847,45 @@ pub(crate) mod actix_app {
                         .wrap(main().with_revocation(setup.revocations.clone()).optional())
                         .route(web::get().to(optional)),
                 )
+                .service({
+                    let (issuer, store) = &setup.sessions;
+                    web::resource("/sessions/me")
+                        .wrap(
+                            JwtMiddleware::new(issuer.access_verifier().clone())
+                                .with_realm(REALM)
+                                .with_revocation(store.clone()),
+                        )
+                        .route(web::get().to(me))
+                })
+                .service({
+                    let (issuer, store) = &setup.sessions;
+                    web::resource("/sessions/fresh")
+                        .wrap(jwt_guard_actix::RequireFresh::default())
+                        .wrap(
+                            JwtMiddleware::new(issuer.access_verifier().clone())
+                                .with_realm(REALM)
+                                .with_revocation(store.clone()),
+                        )
+                        .route(web::get().to(me))
+                })
+                .service({
+                    let (issuer, store) = &setup.sessions;
+                    async fn refresh(
+                        issuer: web::Data<jwt_guard_core::sessions::TokenIssuer>,
+                        token: jwt_guard_actix::RefreshToken,
+                    ) -> Result<HttpResponse, jwt_guard_actix::JwtError> {
+                        let pair = token.redeem(&issuer, &json!({})).await?;
+                        Ok(HttpResponse::Ok().json(pair))
+                    }
+                    web::resource("/sessions/refresh")
+                        .app_data(web::Data::new(issuer.clone()))
+                        .wrap(
+                            JwtMiddleware::new(issuer.refresh_verifier().clone())
+                                .with_realm(REALM)
+                                .with_revocation(store.clone()),
+                        )
+                        .route(web::get().to(refresh))
+                })
                 .service(
                     web::resource("/revocation/unavailable")
                         .wrap(main().with_revocation(setup.unavailable.clone()))

@@ -21,6 +21,7 @@
 //! | `/unguarded/me`, `/unguarded/admin` | the `/me` extractors and the `/admin` scope guard with no middleware (they fail closed) |
 //! | `/misordered/admin` | the `/admin` scope guard added after (so outside) the middleware: it runs first and finds nothing (it fails closed, as unguarded) |
 //! | `/public` | no middleware |
+//! | `/sessions/me`, `/sessions/fresh`, `/sessions/refresh` | issued tokens: an issuer's access and refresh verifiers, `RequireFresh` (`cases/sessions.rs`) |
 //! | `/revocation/me`, `/revocation/optional` | as `/me` and `/optional/me`, with `with_revocation(store)`: one in-memory store both apps share, holding a revoked `jti`, a revoked `sid` and a subject cutoff (`cases/revocation.rs`) |
 //! | `/claims/me`, `/roles/{any,all,nosource,verified}` | a verifier claim rule, `RequireRoles` and `RequireClaims` (`cases/claims.rs`) |
 //! | `/rm/me`, `/rm/admin`, `/.well-known/oauth-protected-resource/rm` | RFC 9728 metadata from a `[resource_metadata]` table: the document, and its URL in every challenge (`cases/resource_metadata.rs`) |
@@ -47,6 +48,7 @@ mod claims;
 mod nesting;
 pub(crate) mod resource_metadata;
 pub(crate) mod revocation;
+pub(crate) mod sessions;
 mod user;
 
 /// Where a request carries something.
@@ -1129,6 +1131,7 @@ pub(crate) fn table() -> Vec<Case> {
     ));
 
     revocation::cases(&mut t);
+    sessions::cases(&mut t);
     nesting::cases(&mut t);
     claims::cases(&mut t);
     check::cases(&mut t);
