@@ -1,39 +1,7 @@
 //! [`RedisStore`]: one deny-list shared by every instance through Redis, checked against a
 //! local replica (no network on the request path).
 //!
-//! # How it works
-//!
-//! - **Redis holds the list**: sorted sets `<prefix>jti`, `<prefix>sid` and `<prefix>used`
-//!   (member: the id, score: the `until` second) and a hash `<prefix>subjects` (subject → cutoff),
-//!   plus a Redis Stream `<prefix>events` with one event per change. Every write is one Lua
-//!   script (one atomic step: the entry and its event, in the same order for every reader).
-//! - **Every instance keeps a replica**: a background thread (`jwt-guard-revocation`, its own
-//!   single-threaded tokio runtime) loads the list at start, atomically with the stream's last
-//!   id (`MULTI`/`EXEC`), then follows the stream with `XREAD BLOCK` on a connection of its own
-//!   (a blocking read on a shared connection would stall every other command). After any
-//!   connection loss it reconnects with backoff (100 ms doubling to 2 s) and reloads the whole
-//!   list, so nothing published while it was away is lost, and a Redis that came back empty
-//!   is seen as empty.
-//! - **The request path** ([`RevocationStore::check`]) reads the replica only: a read lock and up to
-//!   three hash lookups. The thread takes the write lock only to apply events it has already
-//!   received (never across I/O); a reload builds the new tables first and swaps them in.
-//! - **Bounded staleness**: the replica is *fresh* while the thread has heard from Redis (an
-//!   event, or the end of a `BLOCK` wait, at most `max_staleness / 4` apart) within
-//!   `max_staleness`. A stale or never-loaded replica fails closed: a token the replica knows
-//!   to be revoked is still `revoked` (401), every other token gets
-//!   [`ErrorKind::RevocationUnavailable`] (503 with `Retry-After`). With [`FailMode::Open`]
-//!   such tokens pass and a warning is logged once per `max_staleness` interval.
-//! - **Writes** (`revoke_*`, `mark_used`, `clear_subject`) run on the thread's reconnecting
-//!   connection (2 s response and connect timeouts) and are applied to the local replica as
-//!   soon as Redis confirms them; other instances see them when their reader receives the
-//!   event (milliseconds on a LAN).
-//!
-//! # Persistence
-//!
-//! Revocations survive a Redis restart only if Redis persists them: run it with
-//! `appendonly yes` (AOF; `appendfsync everysec` loses at most the last second of writes on a
-//! crash). A Redis that restarts empty has forgotten every revocation: the replicas reload the
-//! empty list and revoked tokens pass again until they expire.
+//! How it works: see [`RedisStore`].
 
 use std::collections::HashMap;
 use std::fmt;
@@ -162,8 +130,41 @@ impl Keys {
     }
 }
 
-/// The revocation store shared through Redis: see the [module documentation](self) for how the
-/// replica, the stream and staleness work, and the crate's README for operating it.
+/// The revocation store shared through Redis (the crate's README says how to operate it).
+///
+/// # How it works
+///
+/// - **Redis holds the list**: sorted sets `<prefix>jti`, `<prefix>sid` and `<prefix>used`
+///   (member: the id, score: the `until` second) and a hash `<prefix>subjects` (subject → cutoff),
+///   plus a Redis Stream `<prefix>events` with one event per change. Every write is one Lua
+///   script (one atomic step: the entry and its event, in the same order for every reader).
+/// - **Every instance keeps a replica**: a background thread (`jwt-guard-revocation`, its own
+///   single-threaded tokio runtime) loads the list at start, atomically with the stream's last
+///   id (`MULTI`/`EXEC`), then follows the stream with `XREAD BLOCK` on a connection of its own
+///   (a blocking read on a shared connection would stall every other command). After any
+///   connection loss it reconnects with backoff (100 ms doubling to 2 s) and reloads the whole
+///   list, so nothing published while it was away is lost, and a Redis that came back empty
+///   is seen as empty.
+/// - **The request path** ([`RevocationStore::check`]) reads the replica only: a read lock and up to
+///   three hash lookups. The thread takes the write lock only to apply events it has already
+///   received (never across I/O); a reload builds the new tables first and swaps them in.
+/// - **Bounded staleness**: the replica is *fresh* while the thread has heard from Redis (an
+///   event, or the end of a `BLOCK` wait, at most `max_staleness / 4` apart) within
+///   `max_staleness`. A stale or never-loaded replica fails closed: a token the replica knows
+///   to be revoked is still `revoked` (401), every other token gets
+///   [`ErrorKind::RevocationUnavailable`] (503 with `Retry-After`). With [`FailMode::Open`]
+///   such tokens pass and a warning is logged once per `max_staleness` interval.
+/// - **Writes** (`revoke_*`, `mark_used`, `clear_subject`) run on the thread's reconnecting
+///   connection (2 s response and connect timeouts) and are applied to the local replica as
+///   soon as Redis confirms them; other instances see them when their reader receives the
+///   event (milliseconds on a LAN).
+///
+/// # Persistence
+///
+/// Revocations survive a Redis restart only if Redis persists them: run it with
+/// `appendonly yes` (AOF; `appendfsync everysec` loses at most the last second of writes on a
+/// crash). A Redis that restarts empty has forgotten every revocation: the replicas reload the
+/// empty list and revoked tokens pass again until they expire.
 ///
 /// Create one per process and share it (`Arc`); it starts a background thread that stops when
 /// the store is dropped. Its `Debug` shows the replica's counts and staleness, never an entry
