@@ -188,6 +188,10 @@ pub struct RevocationClaims<'a> {
     /// `exp`, whole seconds (rounded up).
     #[serde(default, deserialize_with = "date_ceil")]
     pub exp: Option<i64>,
+    /// The time the verifier checked the token at (seconds since the epoch), so the store does
+    /// not read the clock again; `None`: the store reads its own clock.
+    #[serde(skip)]
+    pub now: Option<i64>,
 }
 
 impl<'a> RevocationClaims<'a> {
@@ -205,7 +209,15 @@ impl<'a> RevocationClaims<'a> {
             sub: sub.map(Cow::Borrowed),
             iat,
             exp,
+            now: None,
         }
+    }
+
+    /// The same claims, checked at `now`.
+    #[must_use]
+    pub fn at(mut self, now: i64) -> RevocationClaims<'a> {
+        self.now = Some(now);
+        self
     }
 
     /// Reads them from a verified token (the verifier has already checked the types of `jti`,
@@ -218,7 +230,8 @@ impl<'a> RevocationClaims<'a> {
         if let Some(claims) = token.revocation_claims() {
             return Ok(claims);
         }
-        serde_json::from_slice(token.payload_json())
+        serde_json::from_slice::<RevocationClaims<'a>>(token.payload_json())
+            .map(|claims| claims.at(token.checked_at()))
             .map_err(|_| Error::new(ErrorKind::InvalidClaim("sid".into())))
     }
 }
@@ -368,7 +381,7 @@ mod tests {
             assert_eq!(found.is_some(), fast, "{claims}");
             let parsed = serde_json::from_slice::<RevocationClaims<'_>>(verified.payload_json());
             match (RevocationClaims::from_token(&verified), parsed) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{claims}"),
+                (Ok(a), Ok(b)) => assert_eq!(a, b.at(verified.checked_at()), "{claims}"),
                 (Err(a), Err(_)) => assert_eq!(a.kind(), &ErrorKind::InvalidClaim("sid".into())),
                 (a, b) => panic!("{claims}: {a:?} vs {b:?}"),
             }

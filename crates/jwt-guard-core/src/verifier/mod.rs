@@ -506,8 +506,8 @@ impl Provider {
         match parsed {
             Ok(claims) if state.finished => {
                 self.check_typ(header)?;
-                self.check_claims(&state.claims)?;
-                Ok((claims, ClaimSpans::of(&state.claims, payload)))
+                let now = self.check_claims(&state.claims)?;
+                Ok((claims, ClaimSpans::of(&state.claims, payload, now)))
             }
             other => {
                 let raw = token::parse_claims_capturing(
@@ -516,9 +516,9 @@ impl Provider {
                     self.rules.captures(),
                 )?;
                 self.check_typ(header)?;
-                self.check_claims(&raw)?;
+                let now = self.check_claims(&raw)?;
                 match other {
-                    Ok(claims) => Ok((claims, ClaimSpans::of(&raw, payload))),
+                    Ok(claims) => Ok((claims, ClaimSpans::of(&raw, payload, now))),
                     Err(_) => Err(claims_mismatch::<T>(payload)),
                 }
             }
@@ -549,7 +549,8 @@ impl Provider {
         }
     }
 
-    fn check_claims(&self, c: &RawClaims<'_>) -> Result<()> {
+    /// Checks the claims; returns the time it checked them at.
+    fn check_claims(&self, c: &RawClaims<'_>) -> Result<i64> {
         let v = &self.validation;
         if c.refresh_type && v.token_use == TokenUse::Access {
             return Err(wrong_use(TokenUse::Refresh));
@@ -609,7 +610,7 @@ impl Provider {
         if !self.rules.is_empty() {
             self.rules.check(&v.claims, c)?;
         }
-        Ok(())
+        Ok(now)
     }
 }
 

@@ -32,12 +32,14 @@ pub(crate) struct ClaimSpans {
     sub: Option<(u32, u32)>,
     iat: Option<i64>,
     exp: Option<i64>,
+    /// When the verifier checked the claims.
+    now: i64,
     reread: bool,
 }
 
 impl ClaimSpans {
     /// The spans of what `raw` borrowed from `payload`.
-    pub(crate) fn of(raw: &RawClaims<'_>, payload: &[u8]) -> ClaimSpans {
+    pub(crate) fn of(raw: &RawClaims<'_>, payload: &[u8], now: i64) -> ClaimSpans {
         // `Err(())`: the pass cannot say where it is; the check reads the payload again.
         let span = |text: &str| -> Result<Option<(u32, u32)>, ()> {
             let start = (text.as_ptr() as usize)
@@ -72,9 +74,11 @@ impl ClaimSpans {
                 sub,
                 iat: raw.iat,
                 exp: raw.exp,
+                now,
                 reread: false,
             },
             _ => ClaimSpans {
+                now,
                 reread: true,
                 ..ClaimSpans::default()
             },
@@ -99,13 +103,21 @@ impl VerifiedToken {
                 }
             }
         };
-        Some(RevocationClaims::new(
-            text(spans.jti)?,
-            text(spans.sid)?,
-            text(spans.sub)?,
-            spans.iat,
-            spans.exp,
-        ))
+        Some(
+            RevocationClaims::new(
+                text(spans.jti)?,
+                text(spans.sid)?,
+                text(spans.sub)?,
+                spans.iat,
+                spans.exp,
+            )
+            .at(spans.now),
+        )
+    }
+
+    /// When the verifier checked the claims (seconds since the epoch, its clock).
+    pub(crate) fn checked_at(&self) -> i64 {
+        self.spans.now
     }
 
     /// The header.

@@ -3,7 +3,6 @@
 //!
 //! How it works: see [`RedisStore`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +15,7 @@ use redis::streams::StreamReadReply;
 use redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, Pipeline, RedisResult};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::memory::Tables;
+use super::memory::{Table, Tables};
 use super::{
     FailMode, Revocation, RevocationClaims, RevocationCounts, RevocationStore, StoreFuture,
 };

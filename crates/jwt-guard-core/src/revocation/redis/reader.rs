@@ -176,7 +176,7 @@ impl Reader {
             .into_iter()
             .next()
             .map_or_else(|| "0-0".to_owned(), |entry| entry.id);
-        let table = |entries: Entries| -> HashMap<Box<str>, i64> {
+        let table = |entries: Entries| -> Table {
             entries
                 .into_iter()
                 .filter_map(|(k, v)| seconds(&v).map(|v| (k.into_boxed_str(), v)))
@@ -186,8 +186,8 @@ impl Reader {
             jti: table(jti),
             sid: table(sid),
             subjects: table(subjects),
-            used: HashMap::new(),
-            used_at: HashMap::new(),
+            used: Table::default(),
+            used_at: Table::default(),
         };
         *self.shared.write() = fresh;
         self.shared.heard();

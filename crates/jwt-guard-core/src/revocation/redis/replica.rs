@@ -91,7 +91,7 @@ pub(super) enum Event {
 }
 
 pub(super) fn apply_event(tables: &mut Tables, event: &Event) {
-    pub(super) fn later(map: &mut HashMap<Box<str>, i64>, key: &str, value: i64) {
+    fn later(map: &mut Table, key: &str, value: i64) {
         match map.get_mut(key) {
             Some(held) => *held = (*held).max(value),
             None => {
