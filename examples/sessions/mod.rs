@@ -21,7 +21,8 @@ use serde_json::{Value, json};
 pub(crate) const DEMO_CONFIG: &str = r#"
 [sessions]
 alg = "HS256"
-key = { kid = "demo-sessions", secret = "jwt-guard sessions demo secret: public, never use it" }
+kid = "demo-sessions"
+secret = "jwt-guard sessions demo secret: public, never use it"
 iss = "https://demo.jwt-guard.invalid"
 aud = "jwt-guard-sessions"
 client_id = "demo-web"

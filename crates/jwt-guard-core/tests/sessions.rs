@@ -406,12 +406,12 @@ fn the_sessions_table() {
     let dir = tempfile::tempdir().unwrap();
     let text = |key: &str| {
         format!(
-            "[sessions]\nalg = \"HS256\"\nkey = {key}\niss = \"https://api.example\"\n\
+            "[sessions]\nalg = \"HS256\"\n{key}\niss = \"https://api.example\"\n\
              aud = [\"api\", \"admin\"]\naccess_ttl_secs = 60\nreuse_grace_secs = 5\n"
         )
     };
     let mut config = VerifierConfig::from_toml(&text(
-        "{ secret = \"an example secret of 32 bytes..!\", kid = \"k9\" }",
+        "secret = \"an example secret of 32 bytes..!\"\nkid = \"k9\"",
     ))
     .unwrap();
     config.base_dir = Some(dir.path().to_owned());
@@ -431,19 +431,32 @@ fn the_sessions_table() {
     assert!(!debug.contains("an example secret"), "{debug}");
 
     // A public key cannot sign.
-    let public = VerifierConfig::from_toml(&text(&format!(
-        "{{ pem_file = \"{}/tests/fixtures/keys/p256.pub.pem\" }}",
-        env!("CARGO_MANIFEST_DIR")
-    )))
+    let public = VerifierConfig::from_toml(
+        &text(&format!(
+            "pem_file = \"{}/tests/fixtures/keys/p256.pub.pem\"",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .replace("alg = \"HS256\"", "alg = \"ES256\""),
+    )
     .unwrap();
     let err = public.token_issuer().unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::InvalidConfig {
-            field: "sessions.key".into(),
-            reason: "must be exactly one key that can sign (a private key or an HMAC secret)"
-                .into()
+            field: "sessions".into(),
+            reason: "needs exactly one key that can sign (a private key or an HMAC secret)".into()
         }
+    );
+    // A key of another algorithm: the field named.
+    let other = VerifierConfig::from_toml(&text(&format!(
+        "pem_file = \"{}/tests/fixtures/keys/p256.pub.pem\"",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .unwrap();
+    let err = other.token_issuer().unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidConfig { field, .. } if field == "sessions.alg"),
+        "{err}"
     );
     assert!(
         VerifierConfig::from_toml("")

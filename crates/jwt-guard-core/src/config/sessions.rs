@@ -26,7 +26,9 @@ enum Audiences {
 /// ```toml
 /// [sessions]
 /// alg = "ES256"
-/// key = { pem_file = "session.key.pem", kid = "s1" }   # any [[keys]] source, one signing key
+/// kid = "s1"                   # optional: the header kid
+/// pem_file = "session.key.pem" # the signing key, one source as in [[keys]]: secret,
+///                              # secret_base64, secret_env, pem_file, pem or jwk
 /// iss = "https://api.example"
 /// aud = "api"                  # or a list
 /// client_id = "web"            # access tokens' client_id (RFC 9068), optional
@@ -35,14 +37,33 @@ enum Audiences {
 /// fresh_ttl_secs = 300         # optional: fresh until login + 300 s instead of true
 /// reuse_grace_secs = 2         # default
 /// ```
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SessionsConfig {
     /// The signing algorithm.
     pub alg: Algorithm,
-    /// The signing key: one `[[keys]]`-style table (its `kid` goes into the header).
-    pub key: KeyConfig,
+    /// The header `kid`.
+    #[serde(default)]
+    pub kid: Option<String>,
+    /// HMAC secret as UTF-8 text.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// HMAC secret in base64.
+    #[serde(default)]
+    pub secret_base64: Option<String>,
+    /// Name of an environment variable holding the HMAC secret.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Path of a PEM private key.
+    #[serde(default)]
+    pub pem_file: Option<std::path::PathBuf>,
+    /// Inline PEM private key.
+    #[serde(default)]
+    pub pem: Option<String>,
+    /// An inline private JWK.
+    #[serde(default)]
+    pub jwk: Option<crate::Jwk>,
     /// `iss` of every token.
     pub iss: String,
     /// `aud` of every token.
@@ -64,7 +85,38 @@ pub struct SessionsConfig {
     pub reuse_grace_secs: Option<u64>,
 }
 
+impl std::fmt::Debug for SessionsConfig {
+    /// Secrets redacted (the key source as a `[[keys]]` entry shows it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionsConfig")
+            .field("key", &self.key_config())
+            .field("iss", &self.iss)
+            .field("aud", &self.aud)
+            .field("client_id", &self.client_id)
+            .field("access_ttl_secs", &self.access_ttl_secs)
+            .field("refresh_ttl_secs", &self.refresh_ttl_secs)
+            .field("fresh_ttl_secs", &self.fresh_ttl_secs)
+            .field("reuse_grace_secs", &self.reuse_grace_secs)
+            .finish()
+    }
+}
+
 impl SessionsConfig {
+    /// The signing key source, as a `[[keys]]` entry (bound to `alg`).
+    fn key_config(&self) -> KeyConfig {
+        KeyConfig {
+            kid: self.kid.clone(),
+            alg: Some(self.alg),
+            secret: self.secret.clone(),
+            secret_base64: self.secret_base64.clone(),
+            secret_env: self.secret_env.clone(),
+            pem_file: self.pem_file.clone(),
+            pem: self.pem.clone(),
+            jwk: self.jwk.clone(),
+            jwks_file: None,
+        }
+    }
+
     /// The audiences.
     pub fn audiences(&self) -> Vec<String> {
         match &self.aud {
@@ -79,18 +131,21 @@ impl SessionsConfig {
     /// # Errors
     /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) naming `sessions.<field>`.
     pub fn issuer_in(&self, base_dir: &Path, leeway_secs: u64) -> Result<TokenIssuer> {
-        let keys = self.key.load(base_dir).map_err(|e| match e.into_kind() {
-            crate::ErrorKind::InvalidConfig { field, reason } => {
-                Error::config(format!("sessions.key.{field}"), reason)
-            }
-            other => Error::config("sessions.key", other.to_string()),
-        })?;
+        let keys = self
+            .key_config()
+            .load(base_dir)
+            .map_err(|e| match e.into_kind() {
+                crate::ErrorKind::InvalidConfig { field, reason } => {
+                    Error::config(format!("sessions.{field}"), reason)
+                }
+                other => Error::config("sessions", other.to_string()),
+            })?;
         let key = match <[_; 1]>::try_from(keys) {
             Ok([key]) if key.can_sign() => key,
             _ => {
                 return Err(Error::config(
-                    "sessions.key",
-                    "must be exactly one key that can sign (a private key or an HMAC secret)",
+                    "sessions",
+                    "needs exactly one key that can sign (a private key or an HMAC secret)",
                 ));
             }
         };
