@@ -4,7 +4,7 @@
 use std::fmt;
 
 use actix_web::body::BoxBody;
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
+use actix_web::http::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use jwt_guard_core::__private::SetCookieValue;
 use jwt_guard_core::sessions::cookies::SetCookies;
@@ -54,6 +54,6 @@ impl Responder for WithCookies {
 pub(crate) fn append(headers: &mut HeaderMap, value: &SetCookieValue) {
     // The core only builds visible-ASCII values, so this conversion cannot fail.
     if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
-        headers.append(HeaderName::from(SET_COOKIE), value);
+        headers.append(SET_COOKIE, value);
     }
 }
