@@ -780,6 +780,67 @@ mod tests {
         }
     }
 
+    /// The CSRF rule: only cookie-borne tokens on unsafe (configured) methods; the header must
+    /// be there once and equal the token's claim; an unknown method counts as unsafe; a token
+    /// without the claim never passes.
+    #[test]
+    fn csrf_rule() {
+        let c = cookies(CookieSettings::default().with_csrf_methods(["POST", "PUT"]));
+        let verifier = c.issuer().access_verifier().clone();
+        let set = c.login("ada", &serde_json::json!({})).unwrap();
+        let value = |i: usize| {
+            let v = set.values()[i].to_str().unwrap();
+            v.split(';')
+                .next()
+                .unwrap()
+                .split_once('=')
+                .unwrap()
+                .1
+                .to_owned()
+        };
+        let (access, csrf) = (value(0), value(1));
+        let token =
+            crate::http::test_support::block_on(verifier.verify_token_async(&access)).unwrap();
+        let req = |method: &str, headers: &[(&str, &str)]| {
+            let mut b = ::http::Request::builder().method(method).uri("/");
+            for (n, v) in headers {
+                b = b.header(*n, *v);
+            }
+            b.body(()).unwrap()
+        };
+        let passes = |r: &::http::Request<()>, location| {
+            SessionCookies::csrf_satisfied(&c.csrf_demand(r, location), &token)
+        };
+        let cookie = TokenLocation::Cookie;
+        assert!(passes(&req("GET", &[]), cookie));
+        assert!(
+            passes(&req("DELETE", &[]), cookie),
+            "not a configured method"
+        );
+        assert!(passes(&req("POST", &[]), TokenLocation::Header));
+        assert!(!passes(&req("POST", &[]), cookie));
+        assert!(!passes(&req("put", &[("x-csrf-token", "nope")]), cookie));
+        assert!(passes(&req("PUT", &[("x-csrf-token", &csrf)]), cookie));
+        assert!(passes(&req("POST", &[("X-CSRF-TOKEN", &csrf)]), cookie));
+        let twice = req("POST", &[("x-csrf-token", &csrf), ("x-csrf-token", &csrf)]);
+        assert!(!passes(&twice, cookie), "a repeated header is refused");
+        let (parts, ()) = req("GET", &[]).into_parts();
+        assert!(
+            !SessionCookies::csrf_satisfied(&c.csrf_demand(&parts.headers, cookie), &token),
+            "no method known: unsafe"
+        );
+        // A token issued without cookies has no claim: refused from a cookie.
+        let plain = c.issuer().login("ada", &serde_json::json!({})).unwrap();
+        let plain =
+            crate::http::test_support::block_on(verifier.verify_token_async(&plain.access_token))
+                .unwrap();
+        let demand = c.csrf_demand(&req("POST", &[("x-csrf-token", &csrf)]), cookie);
+        assert!(!SessionCookies::csrf_satisfied(&demand, &plain));
+        // Off: nothing is checked.
+        let off = cookies(CookieSettings::default().without_csrf());
+        assert_eq!(off.csrf_demand(&req("POST", &[]), cookie), CsrfDemand::None);
+    }
+
     #[test]
     fn toml_table() {
         let s: CookieSettings =
