@@ -408,10 +408,12 @@ async fn implicit_refresh(addr: SocketAddr) -> Vec<Step> {
     assert_eq!(reply.status, 200);
     assert_eq!(
         c.steps.last().unwrap().set_cookies,
-        vec![format!(
-            "{ACCESS}=<jwt>; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"
-        )]
+        vec![
+            format!("{ACCESS}=<jwt>; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
+            format!("{CSRF_ACCESS}=<csrf>; SameSite=Lax; Path=/; Max-Age=900"),
+        ]
     );
+    assert_eq!(c.get(CSRF_ACCESS), csrf, "the CSRF value stays");
     let second = c.get(ACCESS);
     assert_ne!(second, first);
     let (a, b) = (claims_of(&first), claims_of(&second));

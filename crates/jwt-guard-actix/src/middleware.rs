@@ -407,7 +407,7 @@ where
                 store(&mut request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.service.call(request),
-                    set_cookie: None,
+                    set_cookies: Vec::new(),
                 }
             }
             Admission::Verify(verify) => State::Verifying {
@@ -450,8 +450,8 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            // Implicit refresh (browser sessions): a new access cookie for the response.
-            set_cookie: Option<jwt_guard_core::__private::SetCookieValue>,
+            // Implicit refresh (browser sessions): cookies for the response.
+            set_cookies: Vec<jwt_guard_core::__private::SetCookieValue>,
         },
         Rejected {
             response: Option<ServiceResponse<EitherBody<B>>>,
@@ -510,7 +510,7 @@ where
                             let future = service.call(request);
                             this.state.set(State::Inner {
                                 future,
-                                set_cookie: passed.set_cookie,
+                                set_cookies: passed.set_cookies,
                             });
                         }
                         Err(refusal) => {
@@ -519,9 +519,12 @@ where
                         }
                     }
                 }
-                StateProj::Inner { future, set_cookie } => {
+                StateProj::Inner {
+                    future,
+                    set_cookies,
+                } => {
                     let mut response = ready!(future.poll(cx))?;
-                    if let Some(cookie) = set_cookie.take() {
+                    for cookie in std::mem::take(set_cookies) {
                         crate::cookies::append(response.headers_mut(), &cookie);
                     }
                     return Poll::Ready(Ok(response.map_into_left_body()));

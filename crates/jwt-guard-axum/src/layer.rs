@@ -348,7 +348,7 @@ where
                 store(request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.inner.call(request),
-                    set_cookie: None,
+                    set_cookies: Vec::new(),
                 }
             }
             Admission::Verify(verify) => {
@@ -388,8 +388,8 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            // Implicit refresh (browser sessions): a new access cookie for the response.
-            set_cookie: Option<http::HeaderValue>,
+            // Implicit refresh (browser sessions): cookies for the response.
+            set_cookies: Vec<http::HeaderValue>,
         },
         Rejected {
             response: Option<Response>,
@@ -447,7 +447,7 @@ where
                             let future = inner.call(request);
                             this.state.set(State::Inner {
                                 future,
-                                set_cookie: passed.set_cookie,
+                                set_cookies: passed.set_cookies,
                             });
                         }
                         Err(refusal) => {
@@ -456,9 +456,12 @@ where
                         }
                     }
                 }
-                StateProj::Inner { future, set_cookie } => {
+                StateProj::Inner {
+                    future,
+                    set_cookies,
+                } => {
                     let mut response = ready!(future.poll(cx))?;
-                    if let Some(cookie) = set_cookie.take() {
+                    for cookie in std::mem::take(set_cookies) {
                         response
                             .headers_mut()
                             .append(http::header::SET_COOKIE, cookie);

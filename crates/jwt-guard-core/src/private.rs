@@ -274,13 +274,15 @@ impl<A: Adapter> BearerGuard<A> {
                         let rejection = guard.auth().reject(RejectionKind::Denied(denial));
                         return Err(Refusal::new(rejection, &guard));
                     }
-                    let set_cookie = guard
+                    let set_cookies = guard
                         .auth()
                         .session_cookies()
-                        .and_then(|c| c.implicit_refresh(&verified, location));
+                        .and_then(|c| c.implicit_refresh(&verified, location))
+                        .map(|set| set.values().to_vec())
+                        .unwrap_or_default();
                     Ok(Passed {
                         token: verified,
-                        set_cookie,
+                        set_cookies,
                     })
                 }))
             }
@@ -299,18 +301,16 @@ pub type Verification<A> = Pin<Box<dyn Future<Output = Result<Passed, Refusal<A>
 pub struct Passed {
     /// The verified token.
     pub token: Arc<VerifiedToken>,
-    /// A new access cookie for the response, if implicit refresh applies.
-    pub set_cookie: Option<::http::HeaderValue>,
+    /// `Set-Cookie` values for the response: the new access cookie and its CSRF cookie when
+    /// implicit refresh applies, else none.
+    pub set_cookies: Vec<::http::HeaderValue>,
 }
 
 impl fmt::Debug for Passed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Passed")
             .field("token", &"[verified]")
-            .field(
-                "set_cookie",
-                &self.set_cookie.as_ref().map(|_| "[redacted]"),
-            )
+            .field("set_cookies", &self.set_cookies.len())
             .finish()
     }
 }
@@ -594,7 +594,7 @@ pub async fn redeem_cookies<A: Adapter, C: serde::Serialize + ?Sized>(
         .map_err(|e| Refusal::new(guard.auth().reject_error(e), guard))
 }
 
-/// The `Set-Cookie` value type of [`Passed::set_cookie`] (`http` 1.x), for adapters on
+/// The `Set-Cookie` value type of [`Passed::set_cookies`] (`http` 1.x), for adapters on
 /// another `http` version.
 pub type SetCookieValue = ::http::HeaderValue;
 

@@ -26,7 +26,8 @@
 //! - **Implicit refresh** (`refresh_within_secs`, off by default): when a cookie-borne access
 //!   token that passed has less than that left, the response carries a new access cookie
 //!   (a new `jti`, a full lifetime, `fresh: false`, the same `sid` and the same `csrf`, so
-//!   requests already in flight with the old header still pass). The old token is not revoked:
+//!   requests already in flight with the old header still pass) and its CSRF cookie again
+//!   (same value, new `Max-Age`, so that it does not expire before the new access cookie). The old token is not revoked:
 //!   it expires on its own, soon. A refused request gets no new cookie.
 //! - The location rules stay RFC 6750-strict: a token in both the `Authorization` header and a
 //!   cookie is 400 `invalid_request`.
@@ -606,14 +607,15 @@ impl SessionCookies {
         }
     }
 
-    /// The new access cookie of implicit refresh, if `token` (an access token taken from a
-    /// cookie) has less than `refresh_within_secs` left; `None` otherwise, or when signing
-    /// fails (logged: the request itself goes on).
+    /// The new access cookie of implicit refresh and its CSRF cookie again (the same value, a
+    /// new `Max-Age`), if `token` (an access token taken from a cookie) has less than
+    /// `refresh_within_secs` left; `None` otherwise, or when signing fails (logged: the request
+    /// itself goes on).
     pub(crate) fn implicit_refresh(
         &self,
         token: &VerifiedToken,
         location: TokenLocation,
-    ) -> Option<HeaderValue> {
+    ) -> Option<SetCookies> {
         let within = self.settings.refresh_within_secs?;
         if location != TokenLocation::Cookie {
             return None;
@@ -642,16 +644,26 @@ impl SessionCookies {
                 return None;
             }
         };
+        // The CSRF cookie again, same value, so that it lives as long as the new access cookie.
+        let csrf = serde_json::from_slice::<CsrfClaim>(token.payload_json())
+            .ok()
+            .and_then(|c| c.csrf)
+            .unwrap_or_default();
         let s = &self.settings;
-        let cookie = self.cookie(
+        let ttl = self.issuer.access_ttl();
+        let mut out = SetCookies::default();
+        let access = self.cookie(
             &s.access_name,
             access,
             true,
             &s.access_path,
             SameSite::Lax,
-            self.issuer.access_ttl(),
+            ttl,
         );
-        HeaderValue::try_from(cookie.to_string()).ok()
+        let csrf = self.cookie(&s.access_csrf_name, csrf, false, "/", SameSite::Lax, ttl);
+        out.push(&access).ok()?;
+        out.push(&csrf).ok()?;
+        Some(out)
     }
 }
 
