@@ -12,7 +12,9 @@
 //! `JWT_GUARD_CONFIG` and `JWT_GUARD_ADDR` as in `axum_sessions.rs` (default `127.0.0.1:3001`).
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use jwt_guard_actix::{Claims, JwtError, JwtMiddleware, RefreshToken, RequireFresh, Verified};
+use jwt_guard_actix::{
+    Claims, JwtError, JwtMiddleware, RefreshToken, RequireFresh, Verified, WithCookies,
+};
 use serde_json::{Value, json};
 
 /// The demo config and users, the login check and the printed curl commands, shared with
@@ -22,22 +24,47 @@ pub(crate) mod sessions;
 
 use sessions::{Demo, Login};
 
-/// The app (`App::new().configure(routes(demo))`): `/login` open; `/me`, `/logout` and
-/// `/admin/rotate-password` behind the access middleware (the last also needs a fresh login);
-/// `/refresh` behind the refresh middleware.
+/// The app (`App::new().configure(routes(demo))`): `/`, `/login` and `/session/login` open;
+/// `/me`, `/echo`, `/logout`, `/session/logout` and `/admin/rotate-password` behind the access
+/// middleware (header or access cookie; the last also needs a fresh login); `/refresh` behind
+/// the refresh middleware (header); `/session/refresh` behind the cookie refresh middleware
+/// (header or refresh cookie).
 pub(crate) fn routes(demo: Demo) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
         let access = JwtMiddleware::new(demo.issuer.access_verifier().clone())
-            .with_revocation(demo.store.clone());
+            .with_revocation(demo.store.clone())
+            .with_token_locations(demo.cookies.access_locations())
+            .with_session_cookies(demo.cookies.clone());
         let refresh = JwtMiddleware::new(demo.issuer.refresh_verifier().clone())
             .with_revocation(demo.store.clone());
+        let cookie_refresh = JwtMiddleware::new(demo.issuer.refresh_verifier().clone())
+            .with_revocation(demo.store.clone())
+            .with_token_locations(demo.cookies.refresh_locations())
+            .with_session_cookies(demo.cookies.clone());
         config
             .app_data(web::Data::new(demo))
+            .route("/", web::get().to(page))
             .route("/login", web::post().to(login))
+            .route("/session/login", web::post().to(session_login))
             .service(
                 web::resource("/me")
                     .wrap(access.clone())
                     .route(web::get().to(me)),
+            )
+            .service(
+                web::resource("/echo")
+                    .wrap(access.clone())
+                    .route(web::post().to(echo)),
+            )
+            .service(
+                web::resource("/session/logout")
+                    .wrap(access.clone())
+                    .route(web::post().to(session_logout)),
+            )
+            .service(
+                web::resource("/session/refresh")
+                    .wrap(cookie_refresh)
+                    .route(web::post().to(session_refresh)),
             )
             .service(
                 web::resource("/logout")
@@ -70,6 +97,61 @@ async fn login(demo: web::Data<Demo>, web::Json(login): web::Json<Login>) -> Htt
         Err(e) => HttpResponse::InternalServerError()
             .json(json!({"error": "server_error", "error_description": e.code()})),
     }
+}
+
+async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(sessions::PAGE)
+}
+
+async fn session_login(demo: web::Data<Demo>, web::Json(login): web::Json<Login>) -> HttpResponse {
+    if !sessions::check_password(&login) {
+        return HttpResponse::BadRequest().json(sessions::login_refused());
+    }
+    match demo
+        .cookies
+        .login(&login.username, &Demo::claims_of(&login.username))
+    {
+        Ok(cookies) => {
+            let mut response = HttpResponse::NoContent().finish();
+            WithCookies(cookies).apply(&mut response);
+            response
+        }
+        Err(e) => HttpResponse::InternalServerError()
+            .json(json!({"error": "server_error", "error_description": e.code()})),
+    }
+}
+
+async fn session_refresh(
+    demo: web::Data<Demo>,
+    token: RefreshToken,
+) -> Result<WithCookies, JwtError> {
+    let sub = token
+        .token()
+        .registered()
+        .ok()
+        .and_then(|r| r.sub)
+        .unwrap_or_default();
+    let cookies = token
+        .redeem_cookies(&demo.cookies, &Demo::claims_of(&sub))
+        .await?;
+    Ok(WithCookies(cookies))
+}
+
+async fn session_logout(demo: web::Data<Demo>, token: Verified) -> HttpResponse {
+    match demo.issuer.logout(demo.store.as_ref(), &token).await {
+        Ok(()) => {
+            let mut response = HttpResponse::NoContent().finish();
+            WithCookies(demo.cookies.unset()).apply(&mut response);
+            response
+        }
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+async fn echo(web::Json(body): web::Json<Value>) -> HttpResponse {
+    HttpResponse::Ok().json(body)
 }
 
 async fn me(Claims(claims): Claims<Value>) -> HttpResponse {
@@ -115,6 +197,7 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (config, addr) = sessions::settings()?;
     let demo = Demo::from_config(&config)?;
+    sessions::warn_if_insecure(&demo);
     // Ctrl-C (SIGINT) and SIGTERM stop it gracefully: actix-web handles the signals.
     let server = HttpServer::new(move || App::new().configure(routes(demo.clone()))).bind(addr)?;
     let addr = server.addrs().first().copied().unwrap_or(addr);

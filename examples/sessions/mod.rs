@@ -13,6 +13,7 @@ use argon2::password_hash::PasswordVerifier;
 use jwt_guard_core::VerifierConfig;
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::sessions::TokenIssuer;
+use jwt_guard_core::sessions::cookies::SessionCookies;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,6 +30,12 @@ client_id = "demo-web"
 access_ttl_secs = 900
 refresh_ttl_secs = 86400
 reuse_grace_secs = 2
+
+# Browser sessions (POST /session/login, ...): the cookie attributes, the CSRF rule, implicit
+# refresh. PLAIN-HTTP DEMO ONLY: `Secure` is off so that a browser keeps the cookies on
+# http://127.0.0.1; never deploy with it (the tokens would travel in clear text).
+[sessions.cookies]
+secure = false
 
 [revocation]
 memory = true      # one process; redis_url = "redis://..." shares it between instances
@@ -54,11 +61,16 @@ pub(crate) const USERS: [(&str, &str); 2] = [
 /// login, since the user is unknown).
 const UNKNOWN_USER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$rphcY8S8IfGGn3qv7F1rCg$Tqe9jq8M85JwT0CNFrRIEXV8pR2B8DUgUfacMHC3IwQ";
 
-/// What every handler reads: the issuer and the revocation store (the one the middlewares
-/// check every token against).
+/// The page served at `/`: a login form and buttons calling the API with the cookies (plain
+/// HTML and JavaScript, no build step).
+pub(crate) const PAGE: &str = include_str!("page.html");
+
+/// What every handler reads: the issuer, its browser-session cookies and the revocation store
+/// (the one the middlewares check every token against).
 #[derive(Clone)]
 pub(crate) struct Demo {
     pub(crate) issuer: TokenIssuer,
+    pub(crate) cookies: SessionCookies,
     pub(crate) store: Arc<dyn RevocationStore>,
 }
 
@@ -66,14 +78,19 @@ impl Demo {
     /// The issuer of the config's `[sessions]` table and the store of its `[revocation]` table
     /// (in memory when it has none).
     pub(crate) fn from_config(config: &VerifierConfig) -> Result<Demo, Box<dyn Error>> {
-        let issuer = config
-            .token_issuer()?
+        let cookies = config
+            .session_cookies()?
             .ok_or("the config has no [sessions] table: nothing to issue tokens with")?;
+        let issuer = cookies.issuer().clone();
         let store: Arc<dyn RevocationStore> = match &config.revocation {
             Some(table) => table.store()?,
             None => Arc::new(MemoryStore::default()),
         };
-        Ok(Demo { issuer, store })
+        Ok(Demo {
+            issuer,
+            cookies,
+            store,
+        })
     }
 
     /// The claims a user's access tokens carry besides the issuer's.
@@ -132,6 +149,17 @@ pub(crate) fn settings() -> Result<(VerifierConfig, SocketAddr), Box<dyn Error>>
     Ok((config, addr))
 }
 
+/// Warns loudly when the cookies go without `Secure` (the demo config, for plain http).
+pub(crate) fn warn_if_insecure(demo: &Demo) {
+    if !demo.cookies.settings().secure {
+        eprintln!(
+            "WARNING: [sessions.cookies] secure = false: the session cookies lack `Secure`, for \
+             plain-http development on 127.0.0.1 only. NEVER deploy this: set secure = true \
+             (the default) and serve over HTTPS."
+        );
+    }
+}
+
 /// Prints where the server listens and curl commands for the whole lifecycle.
 pub(crate) fn print_banner(framework: &str, addr: SocketAddr) {
     println!("jwt-guard {framework} sessions example on http://{addr} (Ctrl-C stops it)\n");
@@ -149,6 +177,16 @@ pub(crate) fn print_banner(framework: &str, addr: SocketAddr) {
     );
     println!(
         "  curl -i -X POST -H \"Authorization: Bearer $ACCESS\" http://{addr}/logout   # ends the login"
+    );
+    println!();
+    println!("  # browser sessions: open http://{addr}/ (tokens in HttpOnly cookies, CSRF header)");
+    println!(
+        "  curl -i -c jar -X POST -H 'Content-Type: application/json' \
+         -d '{{\"username\":\"ada\",\"password\":\"lovelace\"}}' http://{addr}/session/login"
+    );
+    println!(
+        "  curl -i -b jar -X POST -H \"X-CSRF-Token: $(awk '$6==\"csrf_access_token\"{{print $7}}' jar)\" \
+         -H 'Content-Type: application/json' -d '{{\"hi\":1}}' http://{addr}/echo"
     );
     println!();
 }

@@ -58,6 +58,7 @@
 //! `web::resource(..).wrap` (a group or one resource), `web::get().to(h).wrap` (one route), or
 //! `#[get("/me", wrap = "JwtMiddleware::new(verifier())")]`.
 
+mod cookies;
 mod error;
 mod extract;
 mod middleware;
@@ -67,6 +68,7 @@ mod scope;
 mod state;
 mod user;
 
+pub use cookies::WithCookies;
 pub use error::JwtError;
 pub use extract::Claims;
 pub use jwt_guard_core as core;

@@ -25,6 +25,7 @@ use crate::state::{Actix, store};
 pub(crate) struct ActixRequest<'a> {
     headers: &'a HeaderMap,
     query: Option<&'a str>,
+    method: &'a str,
 }
 
 impl<'a> ActixRequest<'a> {
@@ -32,6 +33,7 @@ impl<'a> ActixRequest<'a> {
         ActixRequest {
             headers: request.headers(),
             query: request.uri().query(),
+            method: request.method().as_str(),
         }
     }
 }
@@ -43,6 +45,10 @@ impl<'a> TokenSource for ActixRequest<'a> {
 
     fn query(&self) -> Option<&str> {
         self.query
+    }
+
+    fn method(&self) -> Option<&str> {
+        Some(self.method)
     }
 }
 
@@ -202,6 +208,22 @@ impl JwtMiddleware {
     ) -> JwtMiddleware {
         JwtMiddleware {
             guard: self.guard.with_resource_metadata(metadata),
+        }
+    }
+
+    /// Browser sessions (`jwt_guard_core::sessions::cookies`): a token this middleware takes
+    /// from a cookie must pass the CSRF double-submit check on unsafe methods (403
+    /// `csrf_failed` otherwise; the `Authorization` header is exempt), and with
+    /// `refresh_within_secs` a cookie-borne access token close to expiry gets a new access
+    /// cookie on the response. Set the locations too:
+    /// `.with_token_locations(cookies.access_locations())`.
+    #[must_use]
+    pub fn with_session_cookies(
+        self,
+        cookies: jwt_guard_core::sessions::cookies::SessionCookies,
+    ) -> JwtMiddleware {
+        JwtMiddleware {
+            guard: self.guard.with_session_cookies(cookies),
         }
     }
 
@@ -385,6 +407,7 @@ where
                 store(&mut request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.service.call(request),
+                    set_cookies: Vec::new(),
                 }
             }
             Admission::Verify(verify) => State::Verifying {
@@ -427,6 +450,8 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
+            // Implicit refresh (browser sessions): cookies for the response.
+            set_cookies: Vec<jwt_guard_core::__private::SetCookieValue>,
         },
         Rejected {
             response: Option<ServiceResponse<EitherBody<B>>>,
@@ -476,10 +501,17 @@ where
                         return Poll::Ready(Err(polled_after_completion()));
                     };
                     match result {
-                        Ok(token) => {
-                            store(&mut request.extensions_mut(), guard.clone(), Some(token));
+                        Ok(passed) => {
+                            store(
+                                &mut request.extensions_mut(),
+                                guard.clone(),
+                                Some(passed.token),
+                            );
                             let future = service.call(request);
-                            this.state.set(State::Inner { future });
+                            this.state.set(State::Inner {
+                                future,
+                                set_cookies: passed.set_cookies,
+                            });
                         }
                         Err(refusal) => {
                             this.state.set(State::Rejected { response: None });
@@ -487,8 +519,14 @@ where
                         }
                     }
                 }
-                StateProj::Inner { future } => {
-                    let response = ready!(future.poll(cx))?;
+                StateProj::Inner {
+                    future,
+                    set_cookies,
+                } => {
+                    let mut response = ready!(future.poll(cx))?;
+                    for cookie in std::mem::take(set_cookies) {
+                        crate::cookies::append(response.headers_mut(), &cookie);
+                    }
                     return Poll::Ready(Ok(response.map_into_left_body()));
                 }
                 StateProj::Rejected { response } => {

@@ -7,6 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use jwt_guard_core::__private::{BearerGuard, redeem};
 use jwt_guard_core::VerifiedToken;
+use jwt_guard_core::sessions::cookies::{SessionCookies, SetCookies};
 use jwt_guard_core::sessions::{TokenIssuer, TokenPair};
 use serde::Serialize;
 
@@ -77,6 +78,22 @@ impl RefreshToken {
         claims: &C,
     ) -> Result<TokenPair, JwtError> {
         redeem(&self.guard, &self.token, issuer, claims)
+            .await
+            .map_err(JwtError)
+    }
+
+    /// As [`RefreshToken::redeem`], for browser sessions: the new pair in cookies, with new
+    /// CSRF values ([`SessionCookies::redeem`]); answer it with
+    /// [`WithCookies`](crate::WithCookies).
+    ///
+    /// # Errors
+    /// As [`RefreshToken::redeem`].
+    pub async fn redeem_cookies<C: Serialize + ?Sized>(
+        &self,
+        cookies: &SessionCookies,
+        claims: &C,
+    ) -> Result<SetCookies, JwtError> {
+        jwt_guard_core::__private::redeem_cookies(&self.guard, &self.token, cookies, claims)
             .await
             .map_err(JwtError)
     }

@@ -177,6 +177,21 @@ impl JwtLayer {
         }
     }
 
+    /// Browser sessions (`jwt_guard_core::sessions::cookies`): a token this layer takes from a
+    /// cookie must pass the CSRF double-submit check on unsafe methods (403 `csrf_failed`
+    /// otherwise; the `Authorization` header is exempt), and with `refresh_within_secs` a
+    /// cookie-borne access token close to expiry gets a new access cookie on the response.
+    /// Set the locations too: `.with_token_locations(cookies.access_locations())`.
+    #[must_use]
+    pub fn with_session_cookies(
+        self,
+        cookies: jwt_guard_core::sessions::cookies::SessionCookies,
+    ) -> JwtLayer {
+        JwtLayer {
+            guard: self.guard.with_session_cookies(cookies),
+        }
+    }
+
     /// The service serving this layer's RFC 9728 document at its well-known path; `None`
     /// without metadata.
     pub fn resource_metadata_service(&self) -> Option<crate::ResourceMetadataService> {
@@ -333,6 +348,7 @@ where
                 store(request.extensions_mut(), self.guard.clone(), None);
                 State::Inner {
                     future: self.inner.call(request),
+                    set_cookies: Vec::new(),
                 }
             }
             Admission::Verify(verify) => {
@@ -372,6 +388,8 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
+            // Implicit refresh (browser sessions): cookies for the response.
+            set_cookies: Vec<http::HeaderValue>,
         },
         Rejected {
             response: Option<Response>,
@@ -424,10 +442,13 @@ where
                         return Poll::Ready(Ok(polled_after_completion()));
                     };
                     match result {
-                        Ok(token) => {
-                            store(request.extensions_mut(), guard.clone(), Some(token));
+                        Ok(passed) => {
+                            store(request.extensions_mut(), guard.clone(), Some(passed.token));
                             let future = inner.call(request);
-                            this.state.set(State::Inner { future });
+                            this.state.set(State::Inner {
+                                future,
+                                set_cookies: passed.set_cookies,
+                            });
                         }
                         Err(refusal) => {
                             this.state.set(State::Rejected { response: None });
@@ -435,8 +456,16 @@ where
                         }
                     }
                 }
-                StateProj::Inner { future } => {
-                    let response = ready!(future.poll(cx))?;
+                StateProj::Inner {
+                    future,
+                    set_cookies,
+                } => {
+                    let mut response = ready!(future.poll(cx))?;
+                    for cookie in std::mem::take(set_cookies) {
+                        response
+                            .headers_mut()
+                            .append(http::header::SET_COOKIE, cookie);
+                    }
                     return Poll::Ready(Ok(response.map(Body::new)));
                 }
                 StateProj::Rejected { response } => {

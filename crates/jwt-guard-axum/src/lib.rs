@@ -46,6 +46,7 @@
 //! # Ok(()) }
 //! ```
 
+mod cookies;
 mod extract;
 mod layer;
 mod metadata;
@@ -56,6 +57,7 @@ mod scope;
 mod state;
 mod user;
 
+pub use cookies::WithCookies;
 pub use extract::Claims;
 pub use jwt_guard_core as core;
 pub use jwt_guard_core::http::{

@@ -6,6 +6,7 @@ use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 use jwt_guard_core::__private::{BearerGuard, redeem};
 use jwt_guard_core::VerifiedToken;
+use jwt_guard_core::sessions::cookies::{SessionCookies, SetCookies};
 use jwt_guard_core::sessions::{TokenIssuer, TokenPair};
 use serde::Serialize;
 
@@ -76,6 +77,22 @@ impl RefreshToken {
         claims: &C,
     ) -> Result<TokenPair, JwtRejection> {
         redeem(&self.guard, &self.token, issuer, claims)
+            .await
+            .map_err(JwtRejection)
+    }
+
+    /// As [`RefreshToken::redeem`], for browser sessions: the new pair in cookies, with new
+    /// CSRF values ([`SessionCookies::redeem`]); answer it with
+    /// [`WithCookies`](crate::WithCookies).
+    ///
+    /// # Errors
+    /// As [`RefreshToken::redeem`].
+    pub async fn redeem_cookies<C: Serialize + ?Sized>(
+        &self,
+        cookies: &SessionCookies,
+        claims: &C,
+    ) -> Result<SetCookies, JwtRejection> {
+        jwt_guard_core::__private::redeem_cookies(&self.guard, &self.token, cookies, claims)
             .await
             .map_err(JwtRejection)
     }

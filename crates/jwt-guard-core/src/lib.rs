@@ -58,8 +58,8 @@ pub const LOG_TARGET: &str = "jwt_guard";
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::{
-        Adapter, Admission, Admitted, BearerGuard, CheckFuture, Refusal, Stored, Verification,
-        redeem,
+        Adapter, Admission, Admitted, BearerGuard, CheckFuture, Passed, Refusal, SetCookieValue,
+        Stored, Verification, redeem, redeem_cookies,
     };
 }
 

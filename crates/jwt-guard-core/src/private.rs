@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::http::*;
+use crate::sessions::cookies::{CsrfDemand, SessionCookies};
 use crate::verifier::VerifiedToken;
 
 /// What an adapter tells the core about its framework: the response type its `on_error` hook
@@ -156,6 +157,15 @@ impl<A: Adapter> BearerGuard<A> {
         self.edit(|g| g.auth = g.auth.clone().with_roles(sources))
     }
 
+    /// Browser sessions ([`BearerAuth::with_session_cookies`]).
+    #[must_use]
+    pub fn with_session_cookies(
+        self,
+        cookies: crate::sessions::cookies::SessionCookies,
+    ) -> BearerGuard<A> {
+        self.edit(|g| g.auth = g.auth.clone().with_session_cookies(cookies))
+    }
+
     /// RFC 9728 metadata ([`BearerAuth::with_resource_metadata`]).
     #[must_use]
     pub fn with_resource_metadata(self, metadata: ResourceMetadata) -> BearerGuard<A> {
@@ -240,6 +250,13 @@ impl<A: Adapter> BearerGuard<A> {
             Err(rejection) => Admission::Refuse(Refusal::new(rejection, self)),
             Ok(None) => Admission::Anonymous,
             Ok(Some(token)) => {
+                let location = token.location();
+                // Browser sessions: what the CSRF check needs from the request, read now (the
+                // verification owns no request).
+                let csrf = self
+                    .auth()
+                    .session_cookies()
+                    .map_or(CsrfDemand::None, |c| c.csrf_demand(request, location));
                 let token = token.into_string();
                 let guard = self.clone();
                 Admission::Verify(Box::pin(async move {
@@ -247,13 +264,26 @@ impl<A: Adapter> BearerGuard<A> {
                         Ok(verified) => Arc::new(verified),
                         Err(rejection) => return Err(Refusal::new(rejection, &guard)),
                     };
+                    if !SessionCookies::csrf_satisfied(&csrf, &verified) {
+                        let rejection = guard.auth().reject(RejectionKind::CsrfFailed);
+                        return Err(Refusal::new(rejection, &guard));
+                    }
                     if let Some(check) = &guard.inner.check
                         && let Err(denial) = check.run(&verified).await
                     {
                         let rejection = guard.auth().reject(RejectionKind::Denied(denial));
                         return Err(Refusal::new(rejection, &guard));
                     }
-                    Ok(verified)
+                    let set_cookies = guard
+                        .auth()
+                        .session_cookies()
+                        .and_then(|c| c.implicit_refresh(&verified, location))
+                        .map(|set| set.values().to_vec())
+                        .unwrap_or_default();
+                    Ok(Passed {
+                        token: verified,
+                        set_cookies,
+                    })
                 }))
             }
         }
@@ -263,8 +293,27 @@ impl<A: Adapter> BearerGuard<A> {
 /// A token verification in flight ([`Admission::Verify`]): the verified token to store in the
 /// request, or the refusal. Boxed: the verifier's async call borrows the verifier and the token,
 /// which this future owns, so its state cannot be named.
-pub type Verification<A> =
-    Pin<Box<dyn Future<Output = Result<Arc<VerifiedToken>, Refusal<A>>> + Send>>;
+pub type Verification<A> = Pin<Box<dyn Future<Output = Result<Passed, Refusal<A>>> + Send>>;
+
+/// A request that passed its middleware ([`Verification`]): the verified token to store, and
+/// the `Set-Cookie` value of an implicit refresh (browser sessions) the adapter appends to the
+/// response.
+pub struct Passed {
+    /// The verified token.
+    pub token: Arc<VerifiedToken>,
+    /// `Set-Cookie` values for the response: the new access cookie and its CSRF cookie when
+    /// implicit refresh applies, else none.
+    pub set_cookies: Vec<::http::HeaderValue>,
+}
+
+impl fmt::Debug for Passed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Passed")
+            .field("token", &"[verified]")
+            .field("set_cookies", &self.set_cookies.len())
+            .finish()
+    }
+}
 
 /// What a middleware does with a request ([`BearerGuard::admit`]).
 pub enum Admission<A: Adapter> {
@@ -520,6 +569,35 @@ pub async fn redeem<A: Adapter, C: serde::Serialize + ?Sized>(
         .map_err(|e| Refusal::new(guard.auth().reject_error(e), guard))
 }
 
+/// As [`redeem`], for browser sessions: the new pair in cookies
+/// ([`SessionCookies::redeem`]).
+///
+/// # Errors
+/// As [`redeem`].
+pub async fn redeem_cookies<A: Adapter, C: serde::Serialize + ?Sized>(
+    guard: &BearerGuard<A>,
+    token: &VerifiedToken,
+    cookies: &SessionCookies,
+    claims: &C,
+) -> Result<crate::sessions::cookies::SetCookies, Refusal<A>> {
+    let Some(store) = guard.auth().revocation() else {
+        let error = crate::Error::config(
+            "revocation",
+            "the refresh route's middleware has no revocation store (with_revocation): refresh \
+             tokens cannot be rotated without one",
+        );
+        return Err(Refusal::new(guard.auth().reject_error(error), guard));
+    };
+    cookies
+        .redeem(store.as_ref(), token, claims)
+        .await
+        .map_err(|e| Refusal::new(guard.auth().reject_error(e), guard))
+}
+
+/// The `Set-Cookie` value type of [`Passed::set_cookies`] (`http` 1.x), for adapters on
+/// another `http` version.
+pub type SetCookieValue = ::http::HeaderValue;
+
 /// The token an extractor or scope guard needs, or, for an anonymous request under an optional
 /// middleware, the missing-token rejection (401, bare challenge).
 fn required<'t, T>(auth: &BearerAuth, token: Option<&'t T>) -> Result<&'t T, Rejection> {
@@ -679,7 +757,7 @@ mod tests {
         else {
             panic!("a token must be verified");
         };
-        let token = block_on(verify).unwrap();
+        let token = block_on(verify).unwrap().token;
         assert_eq!(token.claims::<serde_json::Value>().unwrap()["sub"], "ada");
 
         let expired = format!("Bearer {}", sign(serde_json::json!({"exp": 1_000_000_000})));

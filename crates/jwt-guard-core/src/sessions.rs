@@ -37,6 +37,8 @@ use crate::revocation::{RevocationClaims, RevocationStore};
 use crate::signer::Signer;
 use crate::verifier::{ACCESS_TYP, REFRESH_TYP, TokenUse, VerifiedToken, Verifier};
 
+pub mod cookies;
+
 /// Default access token lifetime: 15 minutes.
 pub const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(900);
 /// Default refresh token lifetime: 30 days.
@@ -303,6 +305,8 @@ struct AccessOut<'a> {
     jti: &'a str,
     sid: &'a str,
     fresh: Fresh,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -314,6 +318,16 @@ struct RefreshOut<'a> {
     exp: i64,
     jti: &'a str,
     sid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf: Option<&'a str>,
+}
+
+/// The CSRF values of a pair issued for cookies ([`cookies`]): one for the access token, one
+/// for the refresh token.
+#[derive(Clone, Copy)]
+pub(crate) struct PairCsrf<'a> {
+    pub(crate) access: &'a str,
+    pub(crate) refresh: &'a str,
 }
 
 /// What redemption reads from a verified refresh token.
@@ -448,7 +462,56 @@ impl TokenIssuer {
             Some(ttl) => Fresh::Until(now.saturating_add(ttl)),
             None => Fresh::Flag(true),
         };
-        self.pair(sub, &sid, fresh, claims, now)
+        self.pair(sub, &sid, fresh, claims, now, None)
+    }
+
+    /// [`TokenIssuer::login`] for cookies: both tokens carry their `csrf` claim.
+    pub(crate) fn login_with_csrf<C: Serialize + ?Sized>(
+        &self,
+        sub: &str,
+        claims: &C,
+        csrf: PairCsrf<'_>,
+    ) -> Result<TokenPair> {
+        let sid = self.random_id()?;
+        let now = self.inner.clock.now();
+        let fresh = match self.inner.fresh_ttl {
+            Some(ttl) => Fresh::Until(now.saturating_add(ttl)),
+            None => Fresh::Flag(true),
+        };
+        self.pair(sub, &sid, fresh, claims, now, Some(csrf))
+    }
+
+    /// How long refresh tokens live.
+    pub fn refresh_ttl(&self) -> Duration {
+        Duration::from_secs(self.inner.refresh_ttl.unsigned_abs())
+    }
+
+    /// The issuer's clock, now.
+    pub(crate) fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    /// A new access token of the login of `token` (an access token this issuer verified): its
+    /// claims kept (`sid`, `csrf`, the caller's), a new `jti`, `iat`/`nbf` now, `exp` a full
+    /// access lifetime ahead, and `fresh: false` (no password was checked).
+    pub(crate) fn reissue_access(&self, token: &VerifiedToken) -> Result<String> {
+        let mut claims: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(token.payload_json()).map_err(|e| {
+                Error::with_source(ErrorKind::Signing("claims serialization".into()), e)
+            })?;
+        let now = self.inner.clock.now();
+        claims.insert("jti".into(), self.random_id()?.into());
+        claims.insert("iat".into(), now.into());
+        claims.insert("nbf".into(), now.into());
+        claims.insert(
+            "exp".into(),
+            now.saturating_add(self.inner.access_ttl).into(),
+        );
+        claims.insert("fresh".into(), false.into());
+        let json = serde_json::to_vec(&claims).map_err(|e| {
+            Error::with_source(ErrorKind::Signing("claims serialization".into()), e)
+        })?;
+        self.inner.access.encode_payload(&json)
     }
 
     fn pair<C: Serialize + ?Sized>(
@@ -458,6 +521,7 @@ impl TokenIssuer {
         fresh: Fresh,
         claims: &C,
         now: i64,
+        csrf: Option<PairCsrf<'_>>,
     ) -> Result<TokenPair> {
         let i = &self.inner;
         let serialize = |value: &dyn erased::Json| value.to_vec();
@@ -473,6 +537,7 @@ impl TokenIssuer {
             jti: &access_jti,
             sid,
             fresh,
+            csrf: csrf.map(|c| c.access),
         })?;
         let refresh_jti = self.random_id()?;
         let refresh = serialize(&RefreshOut {
@@ -483,6 +548,7 @@ impl TokenIssuer {
             exp: now.saturating_add(i.refresh_ttl),
             jti: &refresh_jti,
             sid,
+            csrf: csrf.map(|c| c.refresh),
         })?;
         Ok(TokenPair {
             access_token: i.access.encode_payload(&with_claims(access, claims)?)?,
@@ -509,6 +575,17 @@ impl TokenIssuer {
         refresh: &VerifiedToken,
         claims: &C,
     ) -> Result<TokenPair> {
+        self.redeem_with(store, refresh, claims, None).await
+    }
+
+    /// [`TokenIssuer::redeem`], the new pair carrying `csrf` claims when given.
+    pub(crate) async fn redeem_with<C: Serialize + ?Sized>(
+        &self,
+        store: &dyn RevocationStore,
+        refresh: &VerifiedToken,
+        claims: &C,
+        csrf: Option<PairCsrf<'_>>,
+    ) -> Result<TokenPair> {
         let is_refresh = refresh
             .header()
             .typ
@@ -531,7 +608,7 @@ impl TokenIssuer {
         let now = self.inner.clock.now();
         let until = read.exp.saturating_add(self.inner.leeway);
         if store.mark_used(&read.jti, until).await? {
-            return self.pair(&read.sub, &read.sid, Fresh::Flag(false), claims, now);
+            return self.pair(&read.sub, &read.sid, Fresh::Flag(false), claims, now, csrf);
         }
         let first = store.used_at(&read.jti).await?;
         let within_grace = first.is_some_and(|at| now.saturating_sub(at) <= self.inner.reuse_grace);

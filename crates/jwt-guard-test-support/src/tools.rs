@@ -89,6 +89,14 @@ pub const REDIS_SERVER: Tool = Tool {
               JWT_GUARD_REDIS_SERVER to it)",
 };
 
+/// Headless Chromium and its WebDriver (Debian packages `chromium` and `chromium-driver`):
+/// the browser sessions test drives the sessions examples' page with it.
+pub const CHROMIUM: Tool = Tool {
+    what: "chromium and chromedriver",
+    by_hand: "`apt-get install chromium chromium-driver` (Debian), or put `chromedriver` and \
+              `chromium` on PATH (or set JWT_GUARD_CHROMEDRIVER and JWT_GUARD_CHROMIUM to them)",
+};
+
 /// A test suite that needs a [`Tool`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Suite {

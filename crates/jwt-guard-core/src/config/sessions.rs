@@ -83,6 +83,11 @@ pub struct SessionsConfig {
     /// Reuse grace window (default 2).
     #[serde(default)]
     pub reuse_grace_secs: Option<u64>,
+    /// Browser sessions: the `[sessions.cookies]` table
+    /// ([`CookieSettings`](crate::sessions::cookies::CookieSettings); default: none, which
+    /// [`VerifierConfig::session_cookies`] reads as the defaults).
+    #[serde(default)]
+    pub cookies: Option<crate::sessions::cookies::CookieSettings>,
 }
 
 impl std::fmt::Debug for SessionsConfig {

@@ -132,6 +132,11 @@ pub enum RejectionKind {
     UserUnavailable,
     /// A server-side fault (configuration), never a token fault: 500 with no challenge.
     Server(Error),
+    /// Browser sessions ([`crate::sessions::cookies`]): the token came from a cookie, the method
+    /// is unsafe, and the request does not carry the token's `csrf` value in the CSRF header:
+    /// 403, body `csrf_failed`, no `WWW-Authenticate` challenge (the token is valid; new
+    /// credentials would not help, the request did not prove it came from the page).
+    CsrfFailed,
     /// A shared store this request depends on cannot answer
     /// ([`ErrorKind::RevocationUnavailable`]: the revocation replica is too stale and the
     /// config fails closed): 503 with `Retry-After`, body error `temporarily_unavailable`, no
@@ -233,7 +238,8 @@ impl Rejection {
             RejectionKind::MissingToken
             | RejectionKind::Server(_)
             | RejectionKind::Unavailable(_)
-            | RejectionKind::UserUnavailable => None,
+            | RejectionKind::UserUnavailable
+            | RejectionKind::CsrfFailed => None,
             RejectionKind::UnknownUser => Some(BearerError::InvalidToken),
             RejectionKind::InvalidRequest(_) => Some(BearerError::InvalidRequest),
             RejectionKind::InvalidToken(e) => BearerError::for_error(e.kind()),
@@ -259,7 +265,8 @@ impl Rejection {
             RejectionKind::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             RejectionKind::InsufficientScope(_)
             | RejectionKind::InsufficientRole(_)
-            | RejectionKind::InsufficientClaims(_) => StatusCode::FORBIDDEN,
+            | RejectionKind::InsufficientClaims(_)
+            | RejectionKind::CsrfFailed => StatusCode::FORBIDDEN,
             RejectionKind::Denied(denial) => {
                 StatusCode::from_u16(denial.status()).unwrap_or(StatusCode::FORBIDDEN)
             }
@@ -287,6 +294,7 @@ impl Rejection {
             }
             RejectionKind::Server(_) | RejectionKind::UserUnavailable => "server_error",
             RejectionKind::Unavailable(_) => "temporarily_unavailable",
+            RejectionKind::CsrfFailed => "csrf_failed",
             _ => self
                 .bearer_error()
                 .map_or("server_error", BearerError::as_str),
@@ -312,12 +320,15 @@ impl Rejection {
             RejectionKind::Denied(denial) => Cow::Owned(denial.description().to_owned()),
             RejectionKind::UnknownUser => Cow::Borrowed("no user matches the token"),
             RejectionKind::UserUnavailable => Cow::Borrowed("the user could not be loaded"),
+            RejectionKind::CsrfFailed => {
+                Cow::Borrowed("the request does not carry the CSRF token of its session cookie")
+            }
         }
     }
 
     /// The `WWW-Authenticate` value, e.g. `Bearer realm="api", error="invalid_token",
     /// error_description="the token has expired"`; just `Bearer realm="api"` for a missing token;
-    /// `None` for a server fault or an unavailable store.
+    /// `None` for a server fault, an unavailable store or a CSRF refusal.
     pub fn www_authenticate(&self) -> Option<String> {
         let mut value = self.challenge()?;
         if let Some(url) = &self.resource_metadata {
@@ -335,7 +346,8 @@ impl Rejection {
             RejectionKind::MissingToken => Some(format!("Bearer realm=\"{realm}\"")),
             RejectionKind::Server(_)
             | RejectionKind::Unavailable(_)
-            | RejectionKind::UserUnavailable => None,
+            | RejectionKind::UserUnavailable
+            | RejectionKind::CsrfFailed => None,
             kind => {
                 // The RFC 6750 code (for a role: `insufficient_scope`, not the body's code).
                 let code = self

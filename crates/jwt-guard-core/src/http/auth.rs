@@ -12,6 +12,7 @@ use crate::http::answers::quoted_safe;
 use crate::http::*;
 use crate::revocation::{RevocationClaims, RevocationStore};
 use crate::rules::RoleSource;
+use crate::sessions::cookies::SessionCookies;
 use crate::verifier::{VerifiedToken, Verifier};
 
 /// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
@@ -32,6 +33,8 @@ pub struct BearerAuth {
     roles: Arc<[RoleSource]>,
     /// RFC 9728 metadata and its URL.
     metadata: Option<(Arc<ResourceMetadata>, Arc<str>)>,
+    /// Browser sessions: the CSRF rule and implicit refresh.
+    cookies: Option<SessionCookies>,
 }
 
 impl BearerAuth {
@@ -45,6 +48,7 @@ impl BearerAuth {
             revocation: None,
             roles: Arc::from([]),
             metadata: None,
+            cookies: None,
         }
     }
 
@@ -129,6 +133,23 @@ impl BearerAuth {
         let url = Arc::from(quoted_safe(&metadata.url()).as_ref());
         self.metadata = Some((Arc::new(metadata), url));
         self
+    }
+
+    /// Browser sessions ([`crate::sessions::cookies`]): a token this middleware takes from a
+    /// cookie must pass the CSRF double-submit check on unsafe methods (403 `csrf_failed`
+    /// otherwise), and, with `refresh_within_secs`, a cookie-borne access token close to its
+    /// expiry gets a new access cookie on the response. The token locations are not changed:
+    /// set them too ([`SessionCookies::access_locations`],
+    /// [`SessionCookies::refresh_locations`]).
+    #[must_use]
+    pub fn with_session_cookies(mut self, cookies: SessionCookies) -> BearerAuth {
+        self.cookies = Some(cookies);
+        self
+    }
+
+    /// The browser session settings, if set.
+    pub fn session_cookies(&self) -> Option<&SessionCookies> {
+        self.cookies.as_ref()
     }
 
     /// The RFC 9728 metadata, if set.

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::http::*;
 
 /// RFC 9110 `token` (header names, cookie names): `1*tchar`.
-pub(super) fn is_token(s: &str) -> bool {
+pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|b| {
             b.is_ascii_alphanumeric()

@@ -93,6 +93,8 @@ pub use scopes::{RequiredScopes, granted_scopes};
 pub use source::{HeadersAndQuery, TokenSource};
 pub use user::{LoadError, LoadedUser, UserLoader, Users};
 
+pub(crate) use credentials::is_token as is_token_name;
+
 /// The header read by default: `Authorization`, with the `Bearer` scheme (RFC 6750 §2.1).
 pub const DEFAULT_HEADER: &str = "authorization";
 /// The query parameter RFC 6750 §2.3 names, used for `query = true` in the `[token]` table.

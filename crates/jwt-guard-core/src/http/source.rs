@@ -13,6 +13,12 @@ pub trait TokenSource {
 
     /// The raw query string (after `?`, without `#`), if the request has one.
     fn query(&self) -> Option<&str>;
+
+    /// The request method (`GET`, `POST`, ...), if known. The CSRF check of browser sessions
+    /// ([`crate::sessions::cookies`]) treats an unknown method as unsafe. Default: `None`.
+    fn method(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl TokenSource for HeaderMap {
@@ -33,6 +39,10 @@ impl TokenSource for ::http::request::Parts {
     fn query(&self) -> Option<&str> {
         self.uri.query()
     }
+
+    fn method(&self) -> Option<&str> {
+        Some(self.method.as_str())
+    }
 }
 
 impl<B> TokenSource for Request<B> {
@@ -42,6 +52,10 @@ impl<B> TokenSource for Request<B> {
 
     fn query(&self) -> Option<&str> {
         self.uri().query()
+    }
+
+    fn method(&self) -> Option<&str> {
+        Some(self.method().as_str())
     }
 }
 
