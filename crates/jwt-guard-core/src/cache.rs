@@ -155,6 +155,7 @@ pub(crate) struct TokenCache {
     evictions: Evictions,
     hits: AtomicU64,
     misses: AtomicU64,
+    counters: m::CacheCounters,
 }
 
 impl TokenCache {
@@ -180,6 +181,7 @@ impl TokenCache {
             evictions,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            counters: m::CacheCounters::default(),
         })
     }
 
@@ -213,7 +215,7 @@ impl TokenCache {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        m::cache_missed();
+        self.counters.missed();
         let (verified, stamp) = match verifier.verify_token_stamped(token).await {
             Ok(verified) => verified,
             Err(e) => return (Err(e), "miss"),
@@ -232,7 +234,7 @@ impl TokenCache {
 
     fn hit(&self) {
         self.hits.fetch_add(1, Ordering::Relaxed);
-        m::cache_hit();
+        self.counters.hit();
     }
 
     fn admits(&self, token: &str, verified: &VerifiedToken) -> bool {

@@ -3,6 +3,10 @@
 //! `metrics-exporter-prometheus`; the quickstart examples serve Prometheus text at
 //! `GET /metrics`); without one each call is a load of the no-op recorder.
 //!
+//! The handles of the request path (accepted, verification time, cache) are registered with the
+//! recorder at their first use and kept: install the recorder before the server takes its first
+//! request (as the examples do). A request then costs an atomic load per metric, not a lookup.
+//!
 //! Label values are bounded: error codes ([`Error::code`](crate::Error::code)) and the
 //! provider names of the config (a provider's first issuer, `default` without one), never a
 //! claim value or a token.
@@ -45,10 +49,17 @@ pub const REVOCATION_STALENESS: &str = "jwt_guard_revocation_staleness_seconds";
 /// Revocation store errors.
 pub const REVOCATION_ERRORS: &str = "jwt_guard_revocation_store_errors_total";
 
-/// The `provider` label values of a verifier, built once (no allocation per request).
-#[derive(Clone, Debug)]
+/// A handle registered at its first use (see the module doc).
+pub(crate) type Lazy<T> = std::sync::OnceLock<T>;
+
+/// The `provider` label values of a verifier, built once (no allocation per request), and
+/// the request path's handles.
+#[derive(Debug)]
 pub(crate) struct ProviderLabels {
-    routes: std::sync::Arc<[SharedString]>,
+    routes: Box<[SharedString]>,
+    accepted: Box<[Lazy<::metrics::Counter>]>,
+    /// `jwt_guard_verify_seconds` by `cache`: hit, miss, off.
+    verify: [Lazy<::metrics::Histogram>; 3],
     /// For a refusal: the one provider, or `unknown` with several (the token is not trusted to
     /// name one).
     refused: SharedString,
@@ -56,7 +67,7 @@ pub(crate) struct ProviderLabels {
 
 impl ProviderLabels {
     pub(crate) fn of(verifier: &crate::Verifier) -> ProviderLabels {
-        let routes: std::sync::Arc<[SharedString]> = verifier
+        let routes: Box<[SharedString]> = verifier
             .route_labels()
             .into_iter()
             .map(|label| SharedString::from(std::sync::Arc::<str>::from(label)))
@@ -65,41 +76,69 @@ impl ProviderLabels {
             [one] => one.clone(),
             _ => SharedString::const_str("unknown"),
         };
-        ProviderLabels { routes, refused }
+        ProviderLabels {
+            accepted: routes.iter().map(|_| Lazy::new()).collect(),
+            routes,
+            refused,
+            verify: Default::default(),
+        }
     }
 
-    pub(crate) fn route(&self, route: usize) -> SharedString {
-        self.routes
-            .get(route)
-            .cloned()
-            .unwrap_or_else(|| SharedString::const_str("unknown"))
+    /// Counts a token accepted by `route`.
+    pub(crate) fn accepted(&self, route: usize) {
+        if let (Some(counter), Some(label)) = (self.accepted.get(route), self.routes.get(route)) {
+            counter
+                .get_or_init(|| ::metrics::counter!(ACCEPTED, "provider" => label.clone()))
+                .increment(1);
+        }
     }
 
+    /// Records one verification's time, by the path that answered (`hit`, `miss`, `off`).
+    pub(crate) fn verify_time(&self, cache: &'static str, elapsed: Duration) {
+        let slot = match cache {
+            "hit" => 0,
+            "miss" => 1,
+            _ => 2,
+        };
+        if let Some(histogram) = self.verify.get(slot) {
+            histogram
+                .get_or_init(|| ::metrics::histogram!(VERIFY_SECONDS, "cache" => cache))
+                .record(elapsed.as_secs_f64());
+        }
+    }
+
+    /// The label of a refusal.
     pub(crate) fn refused(&self) -> SharedString {
         self.refused.clone()
     }
-}
-
-pub(crate) fn accepted(provider: SharedString) {
-    ::metrics::counter!(ACCEPTED, "provider" => provider).increment(1);
 }
 
 pub(crate) fn refused(code: &'static str, provider: SharedString) {
     ::metrics::counter!(REFUSED, "code" => code, "provider" => provider).increment(1);
 }
 
-pub(crate) fn verify_time(cache: &'static str, elapsed: Duration) {
-    ::metrics::histogram!(VERIFY_SECONDS, "cache" => cache).record(elapsed.as_secs_f64());
+/// The cache's counters (registered at first use).
+#[derive(Debug, Default)]
+pub(crate) struct CacheCounters {
+    hits: Lazy<::metrics::Counter>,
+    misses: Lazy<::metrics::Counter>,
 }
 
-pub(crate) fn cache_hit() {
-    ::metrics::counter!(CACHE_HITS).increment(1);
+impl CacheCounters {
+    pub(crate) fn hit(&self) {
+        self.hits
+            .get_or_init(|| ::metrics::counter!(CACHE_HITS))
+            .increment(1);
+    }
+
+    pub(crate) fn missed(&self) {
+        self.misses
+            .get_or_init(|| ::metrics::counter!(CACHE_MISSES))
+            .increment(1);
+    }
 }
 
-pub(crate) fn cache_missed() {
-    ::metrics::counter!(CACHE_MISSES).increment(1);
-}
-
+/// An eviction (rare next to hits: registered each time).
 pub(crate) fn cache_evicted() {
     ::metrics::counter!(CACHE_EVICTIONS).increment(1);
 }

@@ -37,7 +37,7 @@ pub struct BearerAuth {
     /// The verified-token cache ([`crate::cache`]), for this verifier only.
     cache: Option<Arc<TokenCache>>,
     /// The `provider` label of each route ([`crate::metrics`]).
-    labels: crate::metrics::ProviderLabels,
+    labels: Arc<crate::metrics::ProviderLabels>,
 }
 
 impl BearerAuth {
@@ -45,7 +45,7 @@ impl BearerAuth {
     /// verified-token cache on with its defaults ([`CacheConfig`]).
     pub fn new(verifier: Verifier) -> BearerAuth {
         let cache = TokenCache::new(&CacheConfig::default()).map(Arc::new);
-        let labels = crate::metrics::ProviderLabels::of(&verifier);
+        let labels = Arc::new(crate::metrics::ProviderLabels::of(&verifier));
         BearerAuth {
             verifier,
             locations: TokenLocations::new(),
@@ -307,7 +307,7 @@ impl BearerAuth {
             Some(cache) => cache.verify(&self.verifier, token).await,
             None => (self.verifier.verify_token_stamped(token).await, "off"),
         };
-        crate::metrics::verify_time(cache, started.elapsed());
+        self.labels.verify_time(cache, started.elapsed());
         let (verified, stamp) = verified.map_err(|e| self.reject_error(e))?;
         if let Some(store) = &self.revocation {
             RevocationClaims::from_token(&verified)
@@ -319,7 +319,7 @@ impl BearerAuth {
                     self.reject_error(e)
                 })?;
         }
-        crate::metrics::accepted(self.labels.route(stamp.route()));
+        self.labels.accepted(stamp.route());
         Ok(verified)
     }
 
