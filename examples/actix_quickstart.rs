@@ -4,6 +4,8 @@
 //! - `GET /public`: no token needed.
 //! - `GET /me`: needs a valid token; answers with its verified claims as JSON.
 //! - `GET /admin`: also needs the `admin` scope (403 `insufficient_scope` otherwise).
+//! - `GET /metrics`: jwt-guard's metrics (accepted and refused tokens, cache, verification
+//!   time) in Prometheus text.
 //!
 //! With no setup it uses [`common::DEMO_CONFIG`] (shared with `axum_quickstart.rs`, so a demo
 //! token works on both), whose HS256 secret is written in `examples/common/mod.rs`, and prints
@@ -13,6 +15,7 @@
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use jwt_guard_actix::{Claims, JwtMiddleware, RequireScopes};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{Value, json};
 
 /// The demo config, `JWT_GUARD_CONFIG`/`JWT_GUARD_ADDR`, demo tokens and the printed curl
@@ -40,6 +43,19 @@ pub(crate) fn routes(middleware: JwtMiddleware) -> impl FnOnce(&mut web::Service
     }
 }
 
+/// `GET /metrics`, rendered by `metrics` (see [`common::install_metrics`]).
+pub(crate) fn metrics_route(metrics: PrometheusHandle) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |config| {
+        config.route(
+            "/metrics",
+            web::get().to(move || {
+                let text = metrics.render();
+                async move { text }
+            }),
+        );
+    }
+}
+
 async fn public() -> &'static str {
     "public: no token needed\n"
 }
@@ -59,10 +75,15 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (config, base_dir, addr) = common::settings()?;
+    let metrics = common::install_metrics()?;
     let middleware = JwtMiddleware::from_config(&config)?;
     // Ctrl-C (SIGINT) and SIGTERM stop it gracefully: actix-web handles the signals.
-    let server =
-        HttpServer::new(move || App::new().configure(routes(middleware.clone()))).bind(addr)?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .configure(routes(middleware.clone()))
+            .configure(metrics_route(metrics.clone()))
+    })
+    .bind(addr)?;
     let addr = server.addrs().first().copied().unwrap_or(addr);
     common::print_banner("actix-web", addr, &config, &base_dir);
     server.run().await?;

@@ -3,6 +3,8 @@
 //! - `GET /public`: no token needed.
 //! - `GET /me`: needs a valid token; answers with its verified claims as JSON.
 //! - `GET /admin`: also needs the `admin` scope (403 `insufficient_scope` otherwise).
+//! - `GET /metrics`: jwt-guard's metrics (accepted and refused tokens, cache, verification
+//!   time) in Prometheus text.
 //!
 //! With no setup it uses [`common::DEMO_CONFIG`] (shared with `actix_quickstart.rs`), whose HS256
 //! secret is written in `examples/common/mod.rs`, and prints curl commands with demo tokens minted
@@ -13,6 +15,7 @@
 use axum::routing::get;
 use axum::{Json, Router};
 use jwt_guard_axum::{Claims, JwtLayer, RequireScopes};
+use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{Value, json};
 
 /// The demo config, `JWT_GUARD_CONFIG`/`JWT_GUARD_ADDR`, demo tokens and the printed curl
@@ -30,6 +33,11 @@ pub(crate) fn router(layer: JwtLayer) -> Router {
         )
         .route_layer(layer);
     Router::new().route("/public", get(public)).merge(protected)
+}
+
+/// `router` plus `GET /metrics`, rendered by `metrics` (see [`common::install_metrics`]).
+pub(crate) fn with_metrics(router: Router, metrics: PrometheusHandle) -> Router {
+    router.route("/metrics", get(move || async move { metrics.render() }))
 }
 
 async fn public() -> &'static str {
@@ -51,11 +59,12 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (config, base_dir, addr) = common::settings()?;
+    let metrics = common::install_metrics()?;
     let layer = JwtLayer::from_config(&config)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     common::print_banner("axum", listener.local_addr()?, &config, &base_dir);
 
-    axum::serve(listener, router(layer))
+    axum::serve(listener, with_metrics(router(layer), metrics))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -123,18 +123,46 @@ async fn run(case: &Case, axum: &AxumServer, actix: &ActixServer) -> Result<(), 
 
 /// The axum and the actix-web app of one setup.
 async fn servers() -> (AxumServer, ActixServer) {
-    let setup = apps::Setup::new();
+    let (_, axum, actix) = servers_with(jwt_guard_core::cache::CacheConfig::default()).await;
+    (axum, actix)
+}
+
+/// The axum and the actix-web app of one setup with `cache` on every route, and the setup.
+async fn servers_with(
+    cache: jwt_guard_core::cache::CacheConfig,
+) -> (Arc<apps::Setup>, AxumServer, ActixServer) {
+    let setup = apps::Setup::with_cache(cache);
+    let shared = Arc::clone(&setup);
     let axum = AxumServer::router(apps::axum_app::router(&setup)).await;
     let actix = ActixServer::app(move || {
         actix_web::App::new().configure(apps::actix_app::routes(Arc::clone(&setup)))
     });
-    (axum, actix)
+    (shared, axum, actix)
 }
 
+/// The table with the verified-token cache on (the default): the cases that present a token
+/// another case presented before are answered from the cache, and must answer the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_table_two_frameworks() {
+    let (setup, axum, actix) = servers_with(jwt_guard_core::cache::CacheConfig::default()).await;
+    run_table(axum, actix).await;
+    let stats = setup.main.cache_stats().unwrap();
+    assert!(
+        stats.hits > 0 && stats.misses > 0,
+        "the table exercised both paths of the cache: {stats:?}"
+    );
+}
+
+/// The same table with the cache off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_table_two_frameworks_cache_off() {
+    let (setup, axum, actix) = servers_with(jwt_guard_core::cache::CacheConfig::off()).await;
+    assert_eq!(setup.main.cache_stats(), None);
+    run_table(axum, actix).await;
+}
+
+async fn run_table(axum: AxumServer, actix: ActixServer) {
     let table = cases::table();
-    let (axum, actix) = servers().await;
 
     let mut failures = Vec::new();
     for case in &table {

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use jwt_guard_core::{Signer, TimeClaims, VerifierConfig};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 
 /// The embedded default config. DEMO ONLY: the secret below is in a public source file, so
@@ -146,6 +147,7 @@ pub(crate) fn print_banner(
 ) {
     println!("jwt-guard {framework} quickstart listening on http://{addr} (Ctrl-C stops it)\n");
     println!("  curl -i http://{addr}/public");
+    println!("  curl -s http://{addr}/metrics          # Prometheus text");
     println!("  curl -i http://{addr}/me                 # 401: no token");
     match demo_tokens(config, base_dir) {
         Ok(tokens) => {
@@ -162,6 +164,16 @@ pub(crate) fn print_banner(
         }
     }
     println!();
+}
+
+/// Installs the process's metrics recorder (Prometheus text, rendered by `GET /metrics`): what
+/// jwt-guard records through the `metrics` facade (`jwt_guard_core::metrics` lists the names)
+/// then shows there.
+///
+/// # Errors
+/// When a recorder is already installed.
+pub(crate) fn install_metrics() -> Result<PrometheusHandle, Box<dyn Error>> {
+    Ok(PrometheusBuilder::new().install_recorder()?)
 }
 
 /// The process's exit code for what the server's `run` returned (an error is printed).

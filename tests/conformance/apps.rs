@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use jwt_guard_core::cache::CacheConfig;
 use jwt_guard_core::http::{
     BearerAuth, Denial, LoadError, Rejection, TokenLocations, UserLoader, Users,
 };
@@ -47,6 +48,8 @@ pub(crate) struct Setup {
     pub(crate) sessions: (jwt_guard_core::sessions::TokenIssuer, Arc<MemoryStore>),
     /// The `/claims/*` and `/roles/*` routes (`cases/claims.rs`).
     pub(crate) claims: Claims,
+    /// The verified-token cache of every route (the table runs with it on and off).
+    pub(crate) cache: CacheConfig,
 }
 
 /// The settings of the claim rule and role routes (`cases/claims.rs`).
@@ -216,7 +219,32 @@ impl Nesting {
 }
 
 impl Setup {
-    pub(crate) fn new() -> Arc<Setup> {
+    /// The setup with `cache` on every route (`CacheConfig::off()`: none).
+    pub(crate) fn with_cache(cache: CacheConfig) -> Arc<Setup> {
+        let mut setup = Setup::build(cache.clone());
+        for auth in [
+            &mut setup.main,
+            &mut setup.noaud,
+            &mut setup.custom,
+            &mut setup.nest.outer,
+            &mut setup.nest.inner,
+            &mut setup.nest.inner_same_place,
+            &mut setup.claims.token_use,
+            &mut setup.claims.roles,
+        ] {
+            *auth = auth.clone().with_cache(&cache);
+        }
+        for config in [
+            &mut setup.everywhere,
+            &mut setup.config,
+            &mut setup.claims.metadata,
+        ] {
+            config.cache = cache.clone();
+        }
+        Arc::new(setup)
+    }
+
+    fn build(cache: CacheConfig) -> Setup {
         let verifier = |audience: bool| {
             let mut builder = Verifier::builder()
                 .algorithms(ALGORITHMS)
@@ -276,7 +304,8 @@ impl Setup {
         .unwrap();
         let hung_redis = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let hung_url = format!("redis://{}/0", hung_redis.local_addr().unwrap());
-        Arc::new(Setup {
+        Setup {
+            cache,
             revocations: revocations(),
             unavailable: Arc::new(RedisStore::new(RedisOptions::new(hung_url)).unwrap()),
             _hung_redis: hung_redis,
@@ -294,7 +323,7 @@ impl Setup {
             config,
             nest: Nesting::new(),
             claims: Claims::new(),
-        })
+        }
     }
 }
 
@@ -606,13 +635,19 @@ pub(crate) mod axum_app {
     fn sessions(setup: &Setup) -> Router {
         let (issuer, store) = &setup.sessions;
         let access = || {
-            JwtLayer::new(issuer.access_verifier().clone())
-                .with_realm(REALM)
-                .with_revocation(store.clone())
-        };
-        let refresh_layer = JwtLayer::new(issuer.refresh_verifier().clone())
+            JwtLayer::new(
+                jwt_guard_core::http::BearerAuth::new(issuer.access_verifier().clone())
+                    .with_cache(&setup.cache),
+            )
             .with_realm(REALM)
-            .with_revocation(store.clone());
+            .with_revocation(store.clone())
+        };
+        let refresh_layer = JwtLayer::new(
+            jwt_guard_core::http::BearerAuth::new(issuer.refresh_verifier().clone())
+                .with_cache(&setup.cache),
+        )
+        .with_realm(REALM)
+        .with_revocation(store.clone());
         async fn refresh(
             axum::extract::State(issuer): axum::extract::State<
                 jwt_guard_core::sessions::TokenIssuer,
@@ -851,9 +886,14 @@ pub(crate) mod actix_app {
                     let (issuer, store) = &setup.sessions;
                     web::resource("/sessions/me")
                         .wrap(
-                            JwtMiddleware::new(issuer.access_verifier().clone())
-                                .with_realm(REALM)
-                                .with_revocation(store.clone()),
+                            JwtMiddleware::new(
+                                jwt_guard_core::http::BearerAuth::new(
+                                    issuer.access_verifier().clone(),
+                                )
+                                .with_cache(&setup.cache),
+                            )
+                            .with_realm(REALM)
+                            .with_revocation(store.clone()),
                         )
                         .route(web::get().to(me))
                 })
@@ -862,9 +902,14 @@ pub(crate) mod actix_app {
                     web::resource("/sessions/fresh")
                         .wrap(jwt_guard_actix::RequireFresh::default())
                         .wrap(
-                            JwtMiddleware::new(issuer.access_verifier().clone())
-                                .with_realm(REALM)
-                                .with_revocation(store.clone()),
+                            JwtMiddleware::new(
+                                jwt_guard_core::http::BearerAuth::new(
+                                    issuer.access_verifier().clone(),
+                                )
+                                .with_cache(&setup.cache),
+                            )
+                            .with_realm(REALM)
+                            .with_revocation(store.clone()),
                         )
                         .route(web::get().to(me))
                 })
@@ -880,9 +925,14 @@ pub(crate) mod actix_app {
                     web::resource("/sessions/refresh")
                         .app_data(web::Data::new(issuer.clone()))
                         .wrap(
-                            JwtMiddleware::new(issuer.refresh_verifier().clone())
-                                .with_realm(REALM)
-                                .with_revocation(store.clone()),
+                            JwtMiddleware::new(
+                                jwt_guard_core::http::BearerAuth::new(
+                                    issuer.refresh_verifier().clone(),
+                                )
+                                .with_cache(&setup.cache),
+                            )
+                            .with_realm(REALM)
+                            .with_revocation(store.clone()),
                         )
                         .route(web::get().to(refresh))
                 })

@@ -236,3 +236,123 @@ async fn both_quickstarts_honour_a_redis_revocation_table() {
     axum.stop().await;
     actix.stop().await;
 }
+
+/// The metrics recorder of this test binary (one per process), installed by the examples' own
+/// function.
+fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| axum_quickstart::common::install_metrics().unwrap())
+        .clone()
+}
+
+/// The value of the one sample of `name` whose labels include `labels` (0 when absent).
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let matching: Vec<f64> = text
+        .lines()
+        .filter(|line| {
+            line.starts_with(name)
+                && line[name.len()..].starts_with(['{', ' '])
+                && labels
+                    .iter()
+                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+        })
+        .map(|line| line.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(matching.len() <= 1, "{name} {labels:?}: {matching:?}");
+    matching.first().copied().unwrap_or(0.0)
+}
+
+/// `GET /metrics` on both quick starts counts known traffic exactly (issue 16). The config is
+/// the demo one with an issuer of its own: the `provider` label then counts this test's
+/// requests only, whatever other tests of this binary send meanwhile (the cache counters have
+/// no label: at least this test's hits and misses).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_known_traffic() {
+    const ISS: &str = "https://metrics.jwt-guard.invalid";
+    let handle = metrics_handle();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("metrics.toml");
+    assert!(DEMO_CONFIG.contains("https://demo.jwt-guard.invalid"));
+    std::fs::write(
+        &path,
+        DEMO_CONFIG.replace("https://demo.jwt-guard.invalid", ISS),
+    )
+    .unwrap();
+    let (config, base_dir) = load_config(Some(&path)).unwrap();
+    let tokens = demo_tokens(&config, &base_dir).unwrap();
+    let layer = JwtLayer::from_config_in(&config, &base_dir).unwrap();
+    let axum = AxumServer::router(axum_quickstart::with_metrics(
+        axum_quickstart::router(layer),
+        handle.clone(),
+    ))
+    .await;
+    let middleware = JwtMiddleware::from_config_in(&config, &base_dir).unwrap();
+    let actix_handle = handle.clone();
+    let actix = ActixServer::app(move || {
+        actix_web::App::new()
+            .configure(actix_quickstart::routes(middleware.clone()))
+            .configure(actix_quickstart::metrics_route(actix_handle.clone()))
+    });
+    let me = format!("Bearer {}", tokens.me);
+    let accepted = |t: &str| sample(t, "jwt_guard_requests_accepted_total", &[("provider", ISS)]);
+    let refused = |t: &str, code: &str| {
+        sample(
+            t,
+            "jwt_guard_requests_refused_total",
+            &[("code", code), ("provider", ISS)],
+        )
+    };
+    for addr in [axum.addr(), actix.addr()] {
+        let before = get(addr, "/metrics", &[]).await;
+        assert_eq!(before.status, 200);
+        let before = before.body.clone();
+        for _ in 0..3 {
+            assert_eq!(
+                get(addr, "/me", &[("authorization", &me)]).await.status,
+                200
+            );
+        }
+        assert_eq!(
+            get(addr, "/admin", &[("authorization", &me)]).await.status,
+            403
+        );
+        for _ in 0..2 {
+            assert_eq!(get(addr, "/me", &[]).await.status, 401);
+        }
+        let bad = get(addr, "/me", &[("authorization", "Bearer a.b.c")]).await;
+        assert_eq!(bad.status, 401);
+        let after = get(addr, "/metrics", &[]).await.body.clone();
+
+        assert_eq!(accepted(&after) - accepted(&before), 4.0, "{after}");
+        assert_eq!(
+            refused(&after, "missing_token") - refused(&before, "missing_token"),
+            2.0
+        );
+        assert_eq!(
+            refused(&after, "malformed") - refused(&before, "malformed"),
+            1.0
+        );
+        assert_eq!(
+            refused(&after, "insufficient_scope") - refused(&before, "insufficient_scope"),
+            1.0
+        );
+        // Each server has its own cache: one miss for the token, then three hits.
+        let delta = |name: &str| sample(&after, name, &[]) - sample(&before, name, &[]);
+        assert!(delta("jwt_guard_cache_hits_total") >= 3.0, "{after}");
+        assert!(delta("jwt_guard_cache_misses_total") >= 2.0, "{after}");
+        assert!(
+            sample(
+                &after,
+                "jwt_guard_verify_seconds_count",
+                &[("cache", "hit")]
+            ) >= 3.0,
+            "{after}"
+        );
+        // Never a token or a claim value.
+        assert!(!after.contains(&tokens.me) && !after.contains("demo-user"));
+    }
+    axum.stop().await;
+    actix.stop().await;
+}

@@ -8,7 +8,13 @@
 //! claim rules: `jwt-guard-rules` verifies a token with `token_use`, `azp` and
 //! `realm_access.roles` under three rules (a name `equals`, a name `one_of`, a pointer
 //! `contains`), `jwt-guard-rules-base` the same token without them (`RULES=1 bash
-//! benches/instructions.sh HS256` prints both). The script runs it with two values of N under
+//! benches/instructions.sh HS256` prints both). The verified-token cache (`CACHE=1 bash
+//! benches/instructions.sh HS256 ES256`): `bearer` is `BearerAuth::verify` with the cache off,
+//! `bearer-hit` with it on and one token repeated (all hits after the first), and three IMPLs
+//! that sign a new token per call (a `jti` counter): `sign-distinct` only signs, `bearer-distinct`
+//! signs and verifies with the cache off, `bearer-churn` signs and verifies with a cache of 1,024
+//! entries (every call a miss, an insert and, past 1,024, an eviction); subtract `sign-distinct`
+//! from the last two. The script runs it with two values of N under
 //! callgrind and divides the difference, so setup cost cancels out. Keys are the committed test
 //! fixtures.
 
@@ -26,6 +32,7 @@ mod common;
 use std::hint::black_box;
 
 use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
+use jwt_guard_core::cache::CacheConfig;
 use jwt_guard_core::http::BearerAuth;
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{Algorithm, ClaimRule, Key, KeyFamily, Signer, Verifier};
@@ -159,12 +166,50 @@ fn main() {
                 .audience(AUD)
                 .build()
                 .unwrap();
-            let mut auth = BearerAuth::new(verifier);
+            let mut auth = BearerAuth::new(verifier).with_cache(&CacheConfig::off());
             if which == "bearer-revocation" {
                 auth = auth.with_revocation(full_store());
             }
             for _ in 0..n {
                 black_box(block_on(auth.verify(black_box(&token))).unwrap());
+            }
+        }
+        "bearer-hit" => {
+            let verifier = Verifier::builder()
+                .algorithms([alg])
+                .key(key)
+                .issuer(ISS)
+                .audience(AUD)
+                .build()
+                .unwrap();
+            let auth = BearerAuth::new(verifier);
+            for _ in 0..n {
+                black_box(block_on(auth.verify(black_box(&token))).unwrap());
+            }
+        }
+        "sign-distinct" | "bearer-distinct" | "bearer-churn" => {
+            let verifier = Verifier::builder()
+                .algorithms([alg])
+                .key(key.clone())
+                .issuer(ISS)
+                .audience(AUD)
+                .build()
+                .unwrap();
+            let cache = match which.as_str() {
+                "bearer-churn" => CacheConfig::with_max_entries(1024),
+                _ => CacheConfig::off(),
+            };
+            let auth = BearerAuth::new(verifier).with_cache(&cache);
+            let signer = Signer::new(key, alg).unwrap();
+            let mut claims = serde_json::to_value(claims()).unwrap();
+            // Warm the cache to its bound, so every measured call also evicts.
+            let rounds = if which == "bearer-churn" { 1024 + n } else { n };
+            for i in 0..rounds {
+                claims["jti"] = format!("{i:012}").into();
+                let token = signer.encode(&claims).unwrap();
+                if which != "sign-distinct" {
+                    black_box(block_on(auth.verify(black_box(&token))).unwrap());
+                }
             }
         }
         other => panic!("unknown implementation {other}"),

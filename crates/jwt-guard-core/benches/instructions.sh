@@ -6,7 +6,9 @@
 #   RULES=1 bash crates/jwt-guard-core/benches/instructions.sh [ALG...]   # claim rules' cost
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
+# INSTRUCTIONS_BIN: an already built bench binary (skips cargo)
+bin=${INSTRUCTIONS_BIN:-}
+[ -n "$bin" ] || bin=$(cargo bench -p jwt-guard-core --bench instructions --no-run --message-format=json 2>/dev/null \
       | python3 -c 'import json,sys
 for l in sys.stdin:
     m=json.loads(l)
@@ -31,6 +33,16 @@ if $revocation; then
   for alg in "${algs[@]}"; do
     a=$(per bearer "$alg"); b=$(per bearer-revocation "$alg")
     printf '| %s | %s | %s | +%s |\n' "$alg" "$a" "$b" "$((b - a))"
+  done
+  exit 0
+fi
+if [ "${CACHE:-0}" = 1 ]; then # the verified-token cache: hit, and the miss path under churn
+  echo "| alg | cache off (same token) | hit | off, new token each call | churn (miss + insert + evict) | churn / off |"
+  echo "|---|---|---|---|---|---|"
+  for alg in "${algs[@]}"; do
+    off=$(per bearer "$alg"); hit=$(per bearer-hit "$alg"); s=$(per sign-distinct "$alg")
+    d=$(( $(per bearer-distinct "$alg") - s )); c=$(( $(per bearer-churn "$alg") - s ))
+    python3 -c "import sys; a,o,h,d,c=sys.argv[1],*map(int,sys.argv[2:]); print(f'| {a} | {o:,} | {h:,} ({o/h:.1f}× fewer) | {d:,} | {c:,} | {c/d:.3f} |')" "$alg" "$off" "$hit" "$d" "$c"
   done
   exit 0
 fi

@@ -175,6 +175,10 @@ provider_fields! {
         /// helper at `/.well-known/oauth-protected-resource`, its URL in every challenge. Read by
         /// the HTTP adapters, not by [`Verifier`].
         pub resource_metadata: Option<crate::http::ResourceMetadata>,
+        /// The verified-token cache of the HTTP adapters (the `[cache]` table,
+        /// [`CacheConfig`](crate::cache::CacheConfig); default: on). Read by the HTTP adapters,
+        /// not by [`Verifier`].
+        pub cache: crate::cache::CacheConfig,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

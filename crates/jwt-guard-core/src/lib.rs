@@ -27,6 +27,7 @@
 
 mod algorithm;
 mod b64;
+pub mod cache;
 mod clock;
 mod config;
 pub mod dangerous;
@@ -35,6 +36,7 @@ pub mod http;
 mod jwk;
 mod key;
 pub mod keygen;
+pub mod metrics;
 mod mismatch;
 mod private;
 mod redirect;

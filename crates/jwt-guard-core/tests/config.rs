@@ -1012,6 +1012,7 @@ fn misspelled_shared_fields_are_refused_naming_them() {
             "sessions",
             "roles",
             "resource_metadata",
+            "cache",
         ],
     ]
     .concat();

@@ -13,6 +13,7 @@
     reason = "test code: a failed step panics the test"
 )]
 
+mod cache;
 mod claim_rules;
 mod config;
 mod ed25519;

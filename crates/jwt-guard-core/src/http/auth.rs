@@ -3,9 +3,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde::de::DeserializeOwned;
 
+use crate::cache::{CacheConfig, CacheStats, TokenCache};
 use crate::config::VerifierConfig;
 use crate::error::{Error, Result};
 use crate::http::answers::quoted_safe;
@@ -35,11 +37,18 @@ pub struct BearerAuth {
     metadata: Option<(Arc<ResourceMetadata>, Arc<str>)>,
     /// Browser sessions: the CSRF rule and implicit refresh.
     cookies: Option<SessionCookies>,
+    /// The verified-token cache ([`crate::cache`]), for this verifier only.
+    cache: Option<Arc<TokenCache>>,
+    /// The `provider` label of each route ([`crate::metrics`]).
+    labels: Arc<crate::metrics::ProviderLabels>,
 }
 
 impl BearerAuth {
-    /// Required mode, the default [`TokenLocations`], realm [`DEFAULT_REALM`].
+    /// Required mode, the default [`TokenLocations`], realm [`DEFAULT_REALM`], the
+    /// verified-token cache on with its defaults ([`CacheConfig`]).
     pub fn new(verifier: Verifier) -> BearerAuth {
+        let cache = TokenCache::new(&CacheConfig::default()).map(Arc::new);
+        let labels = Arc::new(crate::metrics::ProviderLabels::of(&verifier));
         BearerAuth {
             verifier,
             locations: TokenLocations::new(),
@@ -47,8 +56,10 @@ impl BearerAuth {
             optional: false,
             revocation: None,
             roles: Arc::from([]),
+            labels,
             metadata: None,
             cookies: None,
+            cache,
         }
     }
 
@@ -70,6 +81,7 @@ impl BearerAuth {
         crate::rules::check_sources(&config.roles)?;
         let store = config.revocation_store()?;
         let auth = BearerAuth::new(config.build_in(base_dir)?)
+            .with_cache(&config.cache)
             .with_token_locations(config.token.clone())
             .with_roles(config.roles.iter().cloned());
         let auth = match &config.resource_metadata {
@@ -83,6 +95,19 @@ impl BearerAuth {
             Some(store) => auth.with_revocation(store),
             None => auth,
         })
+    }
+
+    /// A new, empty verified-token cache as `config` describes (`max_entries = 0`: none);
+    /// see [`crate::cache`] for what a hit checks.
+    #[must_use]
+    pub fn with_cache(mut self, config: &CacheConfig) -> BearerAuth {
+        self.cache = TokenCache::new(config).map(Arc::new);
+        self
+    }
+
+    /// The verified-token cache's counts; `None` when it is off.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.cache.as_ref().map(|cache| cache.stats())
     }
 
     /// Reads the token from these locations.
@@ -201,6 +226,12 @@ impl BearerAuth {
             realm: Arc::clone(&self.realm),
             resource_metadata: self.metadata.as_ref().map(|(_, url)| Arc::clone(url)),
         };
+        crate::metrics::refused(
+            rejection
+                .error()
+                .map_or(rejection.error_code(), Error::code),
+            self.labels.refused(),
+        );
         match rejection.kind() {
             RejectionKind::Server(e) => {
                 tracing::error!(
@@ -292,16 +323,29 @@ impl BearerAuth {
     /// (`revoked` included); a server rejection (500) for a configuration error, which
     /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
-        let verified = self
-            .verifier
-            .verify_token_async(token)
-            .await
-            .map_err(|e| self.reject_error(e))?;
+        let started = Instant::now();
+        let (verified, cache) = match &self.cache {
+            Some(cache) => cache.verify(&self.verifier, token).await,
+            None => (self.verifier.verify_token_stamped(token).await, "off"),
+        };
+        self.labels.verify_time(cache, started.elapsed());
+        let (verified, stamp) = verified.map_err(|e| self.reject_error(e))?;
         if let Some(store) = &self.revocation {
+            // A cached token was checked at its first verification: check it at now.
             RevocationClaims::from_token(&verified)
+                .map(|claims| match cache {
+                    "hit" => claims.at(self.verifier.now()),
+                    _ => claims,
+                })
                 .and_then(|claims| store.check(&claims))
-                .map_err(|e| self.reject_error(e))?;
+                .map_err(|e| {
+                    if !matches!(e.kind(), crate::ErrorKind::Revoked) {
+                        crate::metrics::revocation_error(e.code());
+                    }
+                    self.reject_error(e)
+                })?;
         }
+        self.labels.accepted(stamp.route());
         Ok(verified)
     }
 

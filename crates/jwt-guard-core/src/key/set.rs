@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::error::{Error, ErrorKind, Result};
@@ -22,18 +23,43 @@ pub struct SkippedKey {
 
 /// Many keys: a token's `kid` selects exactly one (by map lookup); a token without `kid` tries
 /// only the keys allowed for its `alg`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KeySet {
     keys: Vec<Key>,
     by_kid: HashMap<String, Vec<usize>>,
     by_alg: [Vec<usize>; 13],
     skipped: Vec<SkippedKey>,
+    /// Unique per set built in this process (a clone keeps it: same keys): the verified-token
+    /// cache keeps the generation a token was verified under and treats an entry of another
+    /// generation as a miss, so a key set that changed (a remote set fetched again, keys
+    /// rotated away) never serves a token its new keys did not verify.
+    generation: u64,
+}
+
+/// The next [`KeySet`] generation (0 is never handed out).
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+impl Default for KeySet {
+    fn default() -> KeySet {
+        KeySet {
+            keys: Vec::new(),
+            by_kid: HashMap::new(),
+            by_alg: Default::default(),
+            skipped: Vec::new(),
+            generation: NEXT_GENERATION.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl KeySet {
     /// An empty set.
     pub fn new() -> KeySet {
         KeySet::default()
+    }
+
+    /// This set's generation (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// How many keys a token of `alg` without `kid` would be tried against.

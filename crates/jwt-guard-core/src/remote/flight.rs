@@ -229,10 +229,16 @@ impl Shared {
                     stale_until,
                 })));
                 self.last_error.store(None);
+                crate::metrics::jwks_fetched(true);
+                crate::metrics::jwks_age(std::time::Duration::ZERO);
                 Ok(())
             }
             Err(e) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::jwks_fetched(false);
+                if let Some(snapshot) = self.snapshot.load().as_ref() {
+                    crate::metrics::jwks_age(snapshot.fetched_at.elapsed());
+                }
                 if matches!(e, FetchError::Status { .. } | FetchError::Redirect(..)) {
                     // An error status or a refused redirect from a discovered jwks_uri: discover
                     // again next time.

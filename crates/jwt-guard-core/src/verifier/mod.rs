@@ -20,11 +20,14 @@ use crate::token::{self, Header, RawClaims, TeeState};
 
 mod builder;
 mod memo;
+mod stamp;
 mod validation;
 mod verified;
 
 pub use builder::VerifierBuilder;
 use memo::*;
+pub(crate) use stamp::Stamp;
+use stamp::Times;
 pub(crate) use validation::typ_matches;
 pub use validation::{
     ACCESS_TYP, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_KEYS_WITHOUT_KID,
@@ -362,18 +365,27 @@ impl Verifier {
 impl Provider {
     fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<TokenData<T>> {
         let (header, payload) = self.verify_signature(token)?;
-        let (claims, _) = self.check_payload::<T>(&header, &payload)?;
+        let (claims, _, _) = self.check_payload::<T>(&header, &payload)?;
         Ok(TokenData { header, claims })
     }
 
     fn verify_token(&self, token: &str) -> Result<VerifiedToken> {
+        self.verify_token_timed(token).map(|(verified, _)| verified)
+    }
+
+    /// [`Provider::verify_token`], also returning the dates its time rules read (for the
+    /// verified-token cache, which checks them again on every hit).
+    fn verify_token_timed(&self, token: &str) -> Result<(VerifiedToken, Times)> {
         let (header, payload) = self.verify_signature(token)?;
-        let (_, spans) = self.check_payload::<IgnoredAny>(&header, &payload)?;
-        Ok(VerifiedToken {
-            header,
-            payload: payload.into_boxed_slice(),
-            spans,
-        })
+        let (_, spans, times) = self.check_payload::<IgnoredAny>(&header, &payload)?;
+        Ok((
+            VerifiedToken {
+                header,
+                payload: payload.into(),
+                spans,
+            },
+            times,
+        ))
     }
 
     fn may_refresh(&self, error: &Error) -> bool {
@@ -496,7 +508,7 @@ impl Provider {
         &self,
         header: &Header,
         payload: &[u8],
-    ) -> Result<(T, ClaimSpans)> {
+    ) -> Result<(T, ClaimSpans, Times)> {
         let v = &self.validation;
         let mut state = TeeState::capturing(&v.required_claims, self.rules.captures());
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
@@ -507,7 +519,11 @@ impl Provider {
             Ok(claims) if state.finished => {
                 self.check_typ(header)?;
                 let now = self.check_claims(&state.claims)?;
-                Ok((claims, ClaimSpans::of(&state.claims, payload, now)))
+                Ok((
+                    claims,
+                    ClaimSpans::of(&state.claims, payload, now),
+                    Times::of(&state.claims),
+                ))
             }
             other => {
                 let raw = token::parse_claims_capturing(
@@ -518,7 +534,7 @@ impl Provider {
                 self.check_typ(header)?;
                 let now = self.check_claims(&raw)?;
                 match other {
-                    Ok(claims) => Ok((claims, ClaimSpans::of(&raw, payload, now))),
+                    Ok(claims) => Ok((claims, ClaimSpans::of(&raw, payload, now), Times::of(&raw))),
                     Err(_) => Err(claims_mismatch::<T>(payload)),
                 }
             }
@@ -560,29 +576,7 @@ impl Provider {
             let name = v.required_claims.get(i).map_or("", String::as_str);
             return Err(missing(name));
         }
-        let now = self.clock.now();
-        // Both bounded (leeway and dates by construction), so these cannot overflow.
-        let leeway = i64::try_from(v.leeway_secs).unwrap_or(i64::MAX / 4);
-        match c.exp {
-            Some(exp) if exp <= now.saturating_sub(leeway) => {
-                return Err(Error::new(ErrorKind::Expired));
-            }
-            None if v.require_exp => return Err(missing("exp")),
-            _ => {}
-        }
-        if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
-            return Err(Error::new(ErrorKind::Immature));
-        }
-        if c.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
-            return Err(Error::new(ErrorKind::Immature));
-        }
-        if let Some(max_age) = v.max_age_secs {
-            let iat = c.iat.ok_or_else(|| missing("iat"))?;
-            let max_age = i64::try_from(max_age).unwrap_or(i64::MAX / 4);
-            if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
-                return Err(Error::new(ErrorKind::Expired));
-            }
-        }
+        let now = self.check_times(Times::of(c))?;
         if !v.issuers.is_empty() {
             let iss = c.iss.as_deref().ok_or_else(|| missing("iss"))?;
             if !v.issuers.iter().any(|i| i == iss) {

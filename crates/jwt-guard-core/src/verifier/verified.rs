@@ -16,7 +16,7 @@ use crate::token::{Header, RegisteredClaims};
 #[derive(Clone)]
 pub struct VerifiedToken {
     pub(super) header: Header,
-    pub(super) payload: Box<[u8]>,
+    pub(super) payload: std::sync::Arc<[u8]>,
     /// Where the claims the revocation check reads are, found in the verification pass.
     pub(super) spans: ClaimSpans,
 }

@@ -321,17 +321,24 @@ impl RedisStore {
         });
         let sent = self.jobs.send(job).is_ok();
         Box::pin(async move {
-            if !sent {
-                return Err(Error::new(ErrorKind::Revocation(
-                    "the revocation thread stopped".into(),
-                )));
+            let result: Result<T> = async move {
+                if !sent {
+                    return Err(Error::new(ErrorKind::Revocation(
+                        "the revocation thread stopped".into(),
+                    )));
+                }
+                match rx.await {
+                    Ok(result) => result.map_err(|e| store_error("Redis refused the write", e)),
+                    Err(_) => Err(Error::new(ErrorKind::Revocation(
+                        "the revocation thread stopped".into(),
+                    ))),
+                }
             }
-            match rx.await {
-                Ok(result) => result.map_err(|e| store_error("Redis refused the write", e)),
-                Err(_) => Err(Error::new(ErrorKind::Revocation(
-                    "the revocation thread stopped".into(),
-                ))),
+            .await;
+            if let Err(e) = &result {
+                crate::metrics::revocation_error(e.code());
             }
+            result
         })
     }
 
@@ -385,6 +392,9 @@ fn store_error(what: &'static str, e: impl fmt::Display) -> Error {
 
 impl RevocationStore for RedisStore {
     fn check(&self, claims: &RevocationClaims<'_>) -> Result<()> {
+        if let Some(staleness) = self.shared.staleness() {
+            crate::metrics::revocation_staleness(staleness);
+        }
         // A token the replica knows to be revoked is refused as such, stale or not.
         self.shared.read().check(claims, self.shared.clock.now())?;
         if !self.shared.is_fresh() {
