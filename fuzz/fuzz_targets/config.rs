@@ -1,8 +1,8 @@
 //! The config text: `VerifierConfig::from_toml` / `from_json` (the selector byte), then building
 //! it (`build_in` and `BearerAuth::from_config_in`, keys read from a directory holding test key
 //! files, and the `[revocation]` store). Properties: no panic, and an error never quotes a
-//! string value of the text (the config holds secrets): no value of 12 characters or more
-//! appears in an error's `Display`.
+//! secret of the text: no value of 12 characters or more of a member that holds one (`secret`,
+//! `pem`, a JWK's private members, `redis_url`, ...) appears in an error's `Display` or `Debug`.
 //!
 //! Input: `selector text`. Inputs naming `/dev`, `/proc` or `/sys` are skipped (reading
 //! `/dev/zero` as a key file would only test the harness).
@@ -30,24 +30,49 @@ static DIR: LazyLock<PathBuf> = LazyLock::new(|| {
     dir
 });
 
-/// String values in the text (`= "..."` or `: "..."`, the content between the quotes).
+/// The values of the members that hold secrets (`secret`, `secret_base64`, `pem`, a JWK's
+/// `k`, `d`, `p`, `q`, `dp`, `dq`, `qi`, `redis_url`): `name = "value"` or `"name": "value"`.
+/// Other values (a file name, an environment variable's name, an algorithm) may be named by an
+/// error; these never.
 fn values(text: &str) -> Vec<&str> {
+    const SECRET: [&str; 11] = [
+        "secret",
+        "secret_base64",
+        "pem",
+        "k",
+        "d",
+        "p",
+        "q",
+        "dp",
+        "dq",
+        "qi",
+        "redis_url",
+    ];
     let mut out = Vec::new();
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if matches!(bytes[i], b'=' | b':' | b'[' | b',') {
-            let mut j = i + 1;
-            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
-                j += 1;
+    for name in SECRET {
+        for (at, _) in text.match_indices(name) {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                continue;
             }
-            if j < bytes.len() && bytes[j] == b'"' {
-                if let Some(end) = text[j + 1..].find('"') {
-                    out.push(&text[j + 1..j + 1 + end]);
-                }
+            let rest = &text[at + name.len()..];
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            let rest = rest.trim_start_matches([' ', '\t']);
+            let Some(rest) = rest.strip_prefix(['=', ':']) else {
+                continue;
+            };
+            let rest = rest.trim_start_matches([' ', '\t']);
+            let rest = rest
+                .strip_prefix(r#"""""#)
+                .or_else(|| rest.strip_prefix('"'))
+                .or_else(|| rest.strip_prefix('\''));
+            if let Some(rest) = rest
+                && let Some(end) = rest.find(['"', '\''])
+            {
+                out.push(&rest[..end]);
             }
         }
-        i += 1;
     }
     out
 }

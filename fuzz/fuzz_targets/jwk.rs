@@ -9,7 +9,7 @@
 use jwt_guard_core::{Jwk, Key, KeySet, dangerous};
 use libfuzzer_sys::fuzz_target;
 
-fn check_key(key: &Key, secrets: &[&str]) {
+fn check_key(key: &Key, secrets: &[&str], weak: bool) {
     let shown = format!("{key:?}");
     for secret in secrets {
         assert!(
@@ -22,7 +22,16 @@ fn check_key(key: &Key, secrets: &[&str]) {
             public.k.is_none() && public.d.is_none(),
             "public JWK carries a secret"
         );
-        let again = Key::from_jwk(&public).expect("an exported public JWK loads again");
+        let again = if weak {
+            let set = serde_json::json!({ "keys": [public] }).to_string();
+            let set = dangerous::key_set_from_jwks_json_allow_weak(&set).unwrap();
+            set.keys()
+                .first()
+                .expect("an exported weak public JWK loads again")
+                .clone()
+        } else {
+            Key::from_jwk(&public).expect("an exported public JWK loads again")
+        };
         assert_eq!(again.family(), key.family());
         assert_eq!(again.algorithms(), key.algorithms());
         assert_eq!(again.kid(), key.kid());
@@ -36,7 +45,7 @@ fn secrets(value: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-fn check_set(set: &KeySet, json: &str) {
+fn check_set(set: &KeySet, json: &str, weak: bool) {
     let doc: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     let all: Vec<&str> = doc
         .get("keys")
@@ -44,7 +53,7 @@ fn check_set(set: &KeySet, json: &str) {
         .map(|keys| keys.iter().flat_map(secrets).collect())
         .unwrap_or_default();
     for key in set.keys() {
-        check_key(key, &all);
+        check_key(key, &all, weak);
     }
     for skipped in set.skipped() {
         let shown = format!("{skipped:?}");
@@ -75,17 +84,17 @@ fuzz_target!(|data: &[u8]| {
         0 => {
             if let Ok(key) = Key::from_jwk_json(json) {
                 let value: serde_json::Value = serde_json::from_str(json).unwrap();
-                check_key(&key, &secrets(&value));
+                check_key(&key, &secrets(&value), false);
             }
         }
         1 => {
             if let Ok(set) = KeySet::from_jwks_json(json) {
-                check_set(&set, json);
+                check_set(&set, json, false);
             }
         }
         2 => {
             if let Ok(set) = dangerous::key_set_from_jwks_json_allow_weak(json) {
-                check_set(&set, json);
+                check_set(&set, json, true);
             }
         }
         _ => {
@@ -103,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
                         .flatten()
                         .map(String::as_str)
                         .collect();
-                    check_key(&key, &secrets);
+                    check_key(&key, &secrets, false);
                 }
             }
         }

@@ -9,11 +9,20 @@
 use jwt_guard_core::{Algorithm, Key, KeyFamily, dangerous};
 use libfuzzer_sys::fuzz_target;
 
-fn check(key: &Key) {
+fn check(key: &Key, weak: bool) {
     let Ok(public) = key.to_public_jwk() else {
         return;
     };
-    let again = Key::from_jwk(&public).expect("an exported public JWK loads again");
+    let again = if weak {
+        let set = serde_json::json!({ "keys": [public] }).to_string();
+        let set = dangerous::key_set_from_jwks_json_allow_weak(&set).unwrap();
+        set.keys()
+            .first()
+            .expect("an exported weak public JWK loads again")
+            .clone()
+    } else {
+        Key::from_jwk(&public).expect("an exported public JWK loads again")
+    };
     assert_eq!(again.family(), key.family());
     assert_eq!(again.algorithms(), key.algorithms());
     // One signature per EC or Ed25519 signing key (RSA private keys are checked for consistency
@@ -36,17 +45,17 @@ fuzz_target!(|data: &[u8]| {
     match selector % 4 {
         0 => {
             if let Ok(key) = Key::from_pem(rest) {
-                check(&key);
+                check(&key, false);
             }
         }
         1 => {
             if let Ok(key) = Key::from_der(rest) {
-                check(&key);
+                check(&key, false);
             }
         }
         2 => {
             if let Ok(key) = dangerous::key_from_pem_allow_weak(rest) {
-                check(&key);
+                check(&key, true);
             }
         }
         _ => {

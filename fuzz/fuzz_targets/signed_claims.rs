@@ -103,6 +103,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(verified) => {
             rules.check_accepted(payload);
             // The header rules, read independently.
+            if has_surrogate_escape(header) || has_surrogate_escape(payload) {
+                // unpaired surrogate escapes in members jwt-guard does not read: accepted by
+                // jwt-guard, refused by serde_json::Value (FUZZING.md); nothing to compare
+                return;
+            }
             let h: serde_json::Value = serde_json::from_slice(header).expect("header JSON");
             assert_eq!(h["alg"].as_str(), Some(alg.as_str()));
             assert_eq!(verified.header().alg, alg);
@@ -120,7 +125,9 @@ fuzz_target!(|data: &[u8]| {
                 assert!(typ_matches(expected, actual), "typ {actual:?}");
             }
             assert_eq!(verified.payload_json(), payload);
-            let value = as_value.expect("verify::<Value> agrees with verify_token");
+            let value = as_value
+                .expect("verify::<Value> agrees with verify_token")
+                .claims;
             assert_eq!(
                 value,
                 serde_json::from_slice::<serde_json::Value>(payload).unwrap()
@@ -140,6 +147,7 @@ fuzz_target!(|data: &[u8]| {
             let code = rejection.error().map(|e| e.kind().code());
             let value_code = as_value.as_ref().err().map(|e| e.kind().code());
             assert_eq!(code, value_code, "verify::<Value> disagrees");
+            assert!(jws.is_err() || code != Some("invalid_signature"));
             assert!(registered.is_err(), "verify::<RegisteredClaims> accepted");
         }
     }

@@ -95,39 +95,80 @@ pub fn rfc6750_safe(text: &str) -> bool {
 }
 
 /// The properties of every refusal: the status fits the kind; the description is RFC 6750-safe
-/// and does not contain the token (for a token long enough that containing it means echoing
-/// it); the `WWW-Authenticate` value parses as an `http::HeaderValue` on its own (not through the
-/// crate's fallback) and does not contain the token either; the body is a JSON object.
+/// and does not echo the token (text built at run time must not contain it; fixed `'static` text
+/// cannot hold it, whatever a fuzzer makes the token equal to); the `WWW-Authenticate` value is
+/// exactly `Bearer realm="..", error="..", error_description=".."` (plus `scope` for
+/// insufficient_scope) built from those parts, so it cannot echo the token either, and it parses
+/// as an `http::HeaderValue` on its own (not through the crate's fallback); the body is the JSON
+/// object of the same code and description.
 pub fn check_rejection(rejection: &Rejection, token: &str) {
     let description = rejection.description();
     assert!(
         rfc6750_safe(&description),
         "description not RFC 6750-safe: {description:?}"
     );
-    let echoes = |text: &str| token.len() >= 12 && text.contains(token);
-    assert!(!echoes(&description), "description echoes the token");
+    if let std::borrow::Cow::Owned(text) = &description {
+        assert!(
+            token.len() < 8 || !text.contains(token),
+            "description echoes the token: {text:?}"
+        );
+    }
     let status = rejection.status().as_u16();
     assert!(
         matches!(status, 400 | 401 | 403 | 500),
         "unexpected status {status}"
     );
+    let realm = rejection.realm();
+    assert!(rfc6750_safe(realm), "realm not RFC 6750-safe: {realm:?}");
     match rejection.www_authenticate() {
         Some(value) => {
-            assert!(value.starts_with("Bearer realm=\""), "challenge: {value:?}");
             assert!(
                 http::HeaderValue::from_str(&value).is_ok(),
                 "WWW-Authenticate is not a header value: {value:?}"
             );
-            assert!(!echoes(&value), "WWW-Authenticate echoes the token");
-            assert_eq!(status == 401 || status == 400 || status == 403, true);
+            let bare = format!("Bearer realm=\"{realm}\"");
+            if rejection.bearer_error().is_none() {
+                assert_eq!(value, bare, "a missing token gets the bare challenge");
+                assert_eq!(status, 401);
+            } else {
+                let expected = format!(
+                    "{bare}, error=\"{}\", error_description=\"{description}\"",
+                    rejection.error_code()
+                );
+                assert!(
+                    value == expected
+                        || (status == 403 && value.starts_with(&format!("{expected}, scope=\""))),
+                    "WWW-Authenticate {value:?} is not {expected:?}"
+                );
+            }
         }
         None => assert_eq!(status, 500, "only a server fault has no challenge"),
     }
     assert!(rejection.www_authenticate_header().is_some() || status == 500);
     let body: serde_json::Value =
         serde_json::from_str(&rejection.json_body()).expect("the body is JSON");
-    assert!(body["error"].is_string(), "body: {body}");
-    assert!(!echoes(&rejection.json_body()), "body echoes the token");
+    assert_eq!(
+        body["error"].as_str(),
+        Some(rejection.error_code()),
+        "body: {body}"
+    );
+    assert_eq!(
+        body["error_description"].as_str(),
+        Some(&*description),
+        "body: {body}"
+    );
+}
+
+/// Whether JSON text has a `\u` escape of a UTF-16 surrogate (`\uD800`..`\uDFFF`): valid JSON
+/// grammar (RFC 8259 §8.2: "unpredictable" when unpaired) that jwt-guard accepts in members it
+/// does not read and `serde_json::Value` refuses when unpaired.
+pub fn has_surrogate_escape(json: &[u8]) -> bool {
+    json.windows(4).any(|w| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && matches!(w[2], b'd' | b'D')
+            && matches!(w[3], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+    })
 }
 
 /// [`check_rejection`] on the answer `auth` gives for a verification error.
@@ -184,8 +225,12 @@ fn numeric_date(value: &serde_json::Value) -> Option<i64> {
 impl Rules {
     /// Panics unless the payload of an accepted token meets every rule.
     pub fn check_accepted(&self, payload: &[u8]) {
-        let claims: serde_json::Value =
-            serde_json::from_slice(payload).expect("an accepted payload is JSON");
+        let claims: serde_json::Value = match serde_json::from_slice(payload) {
+            Ok(claims) => claims,
+            // an unpaired surrogate escape in a claim jwt-guard does not read (FUZZING.md)
+            Err(_) if has_surrogate_escape(payload) => return,
+            Err(e) => panic!("an accepted payload is not JSON: {e}"),
+        };
         let obj = claims
             .as_object()
             .expect("an accepted payload is an object");

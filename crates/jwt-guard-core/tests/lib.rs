@@ -14,6 +14,7 @@
 
 mod config;
 mod ed25519;
+mod fuzzing;
 mod hardening;
 mod hostile;
 mod interop;

@@ -217,6 +217,7 @@ fn read_str<'de, A: MapAccess<'de>>(
 }
 
 pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<RawClaims<'de>> {
+    check_utf8(json)?;
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = ClaimsSeed {
@@ -230,6 +231,15 @@ pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<
         None if e.is_data() => Error::new(ErrorKind::Malformed("the payload is not a JSON object")),
         None => Error::with_source(ErrorKind::Malformed("the payload is not valid JSON"), e),
     })
+}
+
+/// The claims set must be UTF-8 throughout (RFC 7519 §7.2, RFC 8259 §8.1): serde_json skips a
+/// string it ignores without checking its bytes, so a claim nobody reads could hold anything
+/// (found by fuzzing).
+pub(crate) fn check_utf8(json: &[u8]) -> Result<()> {
+    std::str::from_utf8(json)
+        .map(|_| ())
+        .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not valid JSON")))
 }
 
 /// Routed mode's read of an unverified payload: the first top-level `iss`, and nothing more.

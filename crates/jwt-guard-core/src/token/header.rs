@@ -121,6 +121,13 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
 }
 
 pub(crate) fn parse_header(json: &[u8]) -> Result<RawHeader<'_>> {
+    // serde_json skips an ignored string without checking its bytes: check them all first
+    // (RFC 7515 §5.2, "a completely valid JSON object" in UTF-8; found by fuzzing).
+    if std::str::from_utf8(json).is_err() {
+        return Err(Error::new(ErrorKind::Malformed(
+            "the header is not valid JSON",
+        )));
+    }
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = HeaderSeed(Slot(&mut slot))

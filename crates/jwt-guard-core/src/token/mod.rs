@@ -14,7 +14,7 @@ mod json;
 mod tee;
 
 pub use claims::{Audience, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
-pub(crate) use claims::{RawClaims, parse_claims, read_issuer};
+pub(crate) use claims::{RawClaims, check_utf8, parse_claims, read_issuer};
 pub(crate) use compact::{fingerprint, split};
 pub use header::Header;
 pub(crate) use header::parse_header;

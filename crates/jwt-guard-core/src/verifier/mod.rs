@@ -475,6 +475,7 @@ impl Provider {
     /// decides, so a rule violation always wins over a claims-type mismatch.
     fn check_payload<T: DeserializeOwned>(&self, header: &Header, payload: &[u8]) -> Result<T> {
         let v = &self.validation;
+        token::check_utf8(payload)?;
         let mut state = TeeState::new(&v.required_claims);
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
         if let Some(kind) = state.failure {
