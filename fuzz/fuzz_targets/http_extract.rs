@@ -141,10 +141,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(in_request, "extracted a token the request does not carry");
             match block_on(auth.verify(token)) {
                 Ok(verified) => {
-                    if let Ok(required) = RequiredScopes::try_all(scope.split(' ')) {
-                        if let Err(rejection) = auth.check_scopes(&verified, &required) {
-                            check_rejection(&rejection, token);
-                        }
+                    if let Ok(required) = RequiredScopes::try_all(scope.split(' '))
+                        && let Err(rejection) = auth.check_scopes(&verified, &required)
+                    {
+                        check_rejection(&rejection, token);
                     }
                 }
                 Err(rejection) => check_rejection(&rejection, token),
