@@ -125,7 +125,7 @@ fn known_difference(
                 return Some("crit");
             }
             // 4. `b64`: jwt-guard refuses RFC 7797 unencoded payloads; jsonwebtoken ignores it.
-            if head.contains_key("b64") {
+            if head.get("b64").is_some_and(|b| b != &Value::Bool(true)) {
                 return Some("b64");
             }
             // 5. A `kid` naming no configured key: jwt-guard's keys are looked up by `kid`;
@@ -150,8 +150,13 @@ fn known_difference(
             }
             // 7. `iat`: jwt-guard refuses one in the future (beyond the leeway) or not a
             //    NumericDate; jsonwebtoken never reads `iat`.
-            if claims.contains_key("iat") {
-                return Some("iat checked");
+            if let Some(iat) = claims.get("iat") {
+                let future = iat
+                    .as_f64()
+                    .is_some_and(|t| t.floor() > (now + 60) as f64 || t > MAX_NUMERIC_DATE as f64);
+                if !iat.is_number() || future {
+                    return Some("iat checked");
+                }
             }
             // 8. Registered claims jwt-guard type-checks even when it does not validate them
             //    (`sub`, `jti` must be strings).
