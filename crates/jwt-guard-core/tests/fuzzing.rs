@@ -81,3 +81,28 @@ fn payload_with_invalid_utf8_in_an_ignored_claim_is_malformed() {
         "decode_unverified",
     );
 }
+
+/// Found by `signed_claims`, kept as documented behaviour (FUZZING.md): an unpaired surrogate
+/// escape is valid JSON grammar (RFC 8259 §8.2). In a member jwt-guard does not read it is
+/// accepted; in one it reads (`kid`, `iss`) it is refused, never turned into text.
+#[test]
+fn unpaired_surrogate_escapes_are_refused_where_read() {
+    let ignored = signed(
+        br#"{"alg":"HS256","x":"\ud800"}"#,
+        br#"{"exp":4102444800,"note":"\udfff"}"#,
+    );
+    assert!(verifier().verify_token(&ignored).is_ok());
+    let kid = signed(
+        br#"{"alg":"HS256","kid":"\ud800"}"#,
+        br#"{"exp":4102444800}"#,
+    );
+    malformed(verifier().verify_token(&kid), "kid");
+    let iss = signed(
+        br#"{"alg":"HS256"}"#,
+        br#"{"exp":4102444800,"iss":"\ud800"}"#,
+    );
+    match verifier().verify_token(&iss) {
+        Ok(_) => panic!("iss with an unpaired surrogate accepted"),
+        Err(e) => assert_eq!(e.kind(), &ErrorKind::InvalidClaim("iss".into())),
+    }
+}
