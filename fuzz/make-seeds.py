@@ -121,6 +121,20 @@ def main() -> None:
         seed("differential", bytes([which]) + compact({"alg": alg, "kid": "k1"}, dict(dgood, aud=["api", "b"])))
     seed("differential", b"\0" + compact({"alg": "HS256"}, dict(dgood, exp=FAR + 0.5, sub=1)))
     seed("differential", b"\0" + compact({"alg": "HS256", "x5c": ["AA"], "jku": "u"}, dgood))
+    # one input per documented difference (FUZZING.md), so each is exercised from the start
+    extra = [
+        ({"alg": "HS256", "crit": ["x"], "x": 1}, dgood),
+        ({"alg": "HS256", "b64": False}, dgood),
+        ({"alg": "HS256"}, dict(dgood, iat=FAR)),
+        ({"alg": "HS256"}, dict(dgood, iss=[ISS])),
+        ({"alg": "HS256", "jku": 1}, dgood),
+        ({"alg": "HS256", "pad": "x" * 2100}, dgood),
+        ({"alg": "HS256", "kid": "k2"}, dgood),
+        ({"alg": "HS256"}, dict(dgood, jti=7)),
+    ]
+    for header, claims in extra:
+        seed("differential", b"\0" + compact(header, claims))
+    seed("differential", b'\0{"alg":"HS256","alg":"HS256"}\0' + json.dumps(dgood).encode())
 
     # jwk: selector, JSON.
     pub_jwks = []
