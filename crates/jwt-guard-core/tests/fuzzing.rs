@@ -106,3 +106,31 @@ fn unpaired_surrogate_escapes_are_refused_where_read() {
         Err(e) => assert_eq!(e.kind(), &ErrorKind::InvalidClaim("iss".into())),
     }
 }
+
+/// fuzz target `signed_claims`: JSON that breaks right after a registered claim's name was
+/// `invalid_claim` (the failed read of the claim's value was taken for a wrongly typed value),
+/// and which answer came depended on the claims type: `verify_token` said `malformed` (a
+/// duplicate name, seen first), `verify::<Value>` said `invalid_claim` (`1e400` is out of range
+/// for a `Value`, so the strict pass decided). A payload that is not JSON is `malformed`,
+/// whatever the type.
+#[test]
+fn a_payload_that_is_not_json_is_malformed_whatever_the_claims_type() {
+    let fuzzed = signed(br#"{"alg":"HS256"}"#, br#"{"iss":"a","x":1e400,"iss"b":1}"#);
+    malformed(verifier().verify_token(&fuzzed), "verify_token");
+    malformed(
+        verifier().verify::<serde_json::Value>(&fuzzed),
+        "verify::<Value>",
+    );
+    let missing_colon = signed(br#"{"alg":"HS256"}"#, br#"{"exp":4102444800,"iss" "a"}"#);
+    malformed(verifier().verify_token(&missing_colon), "verify_token");
+    malformed(
+        verifier().verify::<RegisteredClaims>(&missing_colon),
+        "verify::<RegisteredClaims>",
+    );
+    malformed(
+        dangerous::decode_unverified::<serde_json::Value>(&missing_colon),
+        "decode_unverified",
+    );
+    let header = signed(br#"{"alg" "HS256"}"#, br#"{"exp":4102444800}"#);
+    malformed(verifier().verify_token(&header), "header");
+}

@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::token::json::{BorrowedStr, SeenNames, Slot};
+use crate::token::json::{BorrowedStr, SeenNames, Slot, syntax_first};
 
 /// A JSON number read as a NumericDate (RFC 7519 §2).
 #[derive(Clone, Copy)]
@@ -227,7 +227,7 @@ pub(crate) fn parse_claims<'de>(json: &'de [u8], required: &[String]) -> Result<
     .deserialize(&mut de)
     .and_then(|c| de.end().map(|()| c));
     parsed.map_err(|e| match slot {
-        Some(kind) => Error::new(kind),
+        Some(kind) => Error::new(syntax_first(json, kind, "the payload is not valid JSON")),
         None if e.is_data() => Error::new(ErrorKind::Malformed("the payload is not a JSON object")),
         None => Error::with_source(ErrorKind::Malformed("the payload is not valid JSON"), e),
     })

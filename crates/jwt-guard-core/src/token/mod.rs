@@ -18,4 +18,5 @@ pub(crate) use claims::{RawClaims, check_utf8, parse_claims, read_issuer};
 pub(crate) use compact::{fingerprint, split};
 pub use header::Header;
 pub(crate) use header::parse_header;
+pub(crate) use json::syntax_first;
 pub(crate) use tee::{TeeState, deserialize_tee};

@@ -479,6 +479,7 @@ impl Provider {
         let mut state = TeeState::new(&v.required_claims);
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
         if let Some(kind) = state.failure {
+            let kind = token::syntax_first(payload, kind, "the payload is not valid JSON");
             return Err(Error::new(kind));
         }
         match parsed {
