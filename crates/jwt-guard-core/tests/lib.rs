@@ -17,6 +17,7 @@ mod cache;
 mod claim_rules;
 mod config;
 mod ed25519;
+mod fuzzing;
 mod hardening;
 mod hostile;
 mod interop;

@@ -90,3 +90,30 @@ pub use policy::{
     DEFAULT_COOLDOWN, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_STALE, DEFAULT_MAX_TTL, DEFAULT_MIN_TTL,
     DEFAULT_TIMEOUT, DEFAULT_TTL,
 };
+
+/// Entry points for the fuzz targets (`fuzz/`, FUZZING.md), compiled only in `cargo fuzz` builds
+/// (`--cfg fuzzing`): not an API, absent from every normal build.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    use std::time::Duration;
+
+    use reqwest::header::HeaderMap;
+
+    /// The key lifetime a JWK Set response with `headers` gets from a policy with these TTL
+    /// settings (the `Cache-Control` and `Age` reading of a fetch).
+    pub fn ttl_for(
+        headers: &HeaderMap,
+        ttl: Duration,
+        min_ttl: Duration,
+        max_ttl: Duration,
+    ) -> Duration {
+        super::policy::Policy {
+            ttl,
+            min_ttl,
+            max_ttl,
+            ..super::policy::Policy::default()
+        }
+        .ttl_for(headers)
+    }
+}

@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::token::json::{BorrowedStr, SeenNames, Slot};
+use crate::token::json::{BorrowedStr, SeenNames, Slot, syntax_first};
 
 /// A JSON number read as a NumericDate (RFC 7519 §2).
 #[derive(Clone, Copy)]
@@ -265,6 +265,7 @@ pub(crate) fn parse_claims_capturing<'de>(
     required: &[String],
     captures: &[String],
 ) -> Result<RawClaims<'de>> {
+    check_utf8(json)?;
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = ClaimsSeed {
@@ -275,10 +276,19 @@ pub(crate) fn parse_claims_capturing<'de>(
     .deserialize(&mut de)
     .and_then(|c| de.end().map(|()| c));
     parsed.map_err(|e| match slot {
-        Some(kind) => Error::new(kind),
+        Some(kind) => Error::new(syntax_first(json, kind, "the payload is not valid JSON")),
         None if e.is_data() => Error::new(ErrorKind::Malformed("the payload is not a JSON object")),
         None => Error::with_source(ErrorKind::Malformed("the payload is not valid JSON"), e),
     })
+}
+
+/// The claims set must be UTF-8 throughout (RFC 7519 §7.2, RFC 8259 §8.1): serde_json skips a
+/// string it ignores without checking its bytes, so a claim nobody reads could hold anything
+/// (found by fuzzing).
+pub(crate) fn check_utf8(json: &[u8]) -> Result<()> {
+    std::str::from_utf8(json)
+        .map(|_| ())
+        .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not valid JSON")))
 }
 
 /// Routed mode's read of an unverified payload: the first top-level `iss`, and nothing more.

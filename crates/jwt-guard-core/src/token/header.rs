@@ -9,7 +9,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result};
-use crate::token::json::{BorrowedStr, SeenNames, Slot};
+use crate::token::json::{BorrowedStr, SeenNames, Slot, syntax_first};
 
 /// The JOSE header of a verified token. Cheap to clone (shared strings).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,13 +121,20 @@ impl<'de> Visitor<'de> for HeaderSeed<'_> {
 }
 
 pub(crate) fn parse_header(json: &[u8]) -> Result<RawHeader<'_>> {
+    // serde_json skips an ignored string without checking its bytes: check them all first
+    // (RFC 7515 §5.2, "a completely valid JSON object" in UTF-8; found by fuzzing).
+    if std::str::from_utf8(json).is_err() {
+        return Err(Error::new(ErrorKind::Malformed(
+            "the header is not valid JSON",
+        )));
+    }
     let mut slot = None;
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = HeaderSeed(Slot(&mut slot))
         .deserialize(&mut de)
         .and_then(|h| de.end().map(|()| h));
     parsed.map_err(|e| match slot {
-        Some(kind) => Error::new(kind),
+        Some(kind) => Error::new(syntax_first(json, kind, "the header is not valid JSON")),
         None if e.is_data() => Error::new(ErrorKind::Malformed("the header is not a JSON object")),
         None => Error::with_source(ErrorKind::Malformed("the header is not valid JSON"), e),
     })

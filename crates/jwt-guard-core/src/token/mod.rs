@@ -15,10 +15,10 @@ mod tee;
 
 pub use claims::{Audience, MAX_NUMERIC_DATE, RegisteredClaims, numeric_date};
 pub(crate) use claims::{
-    RawAudience, RawClaims, parse_claims, parse_claims_capturing, read_issuer,
+    RawAudience, RawClaims, check_utf8, parse_claims, parse_claims_capturing, read_issuer,
 };
 pub(crate) use compact::{fingerprint, split};
 pub use header::Header;
 pub(crate) use header::parse_header;
-pub(crate) use json::BorrowedStr;
+pub(crate) use json::{BorrowedStr, syntax_first};
 pub(crate) use tee::{TeeState, deserialize_tee};

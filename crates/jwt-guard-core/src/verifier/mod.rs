@@ -510,9 +510,11 @@ impl Provider {
         payload: &[u8],
     ) -> Result<(T, ClaimSpans, Times)> {
         let v = &self.validation;
+        token::check_utf8(payload)?;
         let mut state = TeeState::capturing(&v.required_claims, self.rules.captures());
         let parsed = token::deserialize_tee::<T>(payload, &mut state);
         if let Some(kind) = state.failure {
+            let kind = token::syntax_first(payload, kind, "the payload is not valid JSON");
             return Err(Error::new(kind));
         }
         match parsed {
