@@ -42,6 +42,20 @@ use crate::cases::{Case, Expect};
 use crate::harness::Answer;
 use crate::harness::actix_server::ActixServer;
 use crate::harness::axum_server::AxumServer;
+use crate::harness::client;
+
+/// How `answer` differs from `case`'s row: its expected answer and its `Set-Cookie`s.
+fn row_mismatches(case: &Case, answer: &Answer) -> Vec<String> {
+    let mut out = Vec::new();
+    if answer.set_cookies != case.set_cookies {
+        out.push(format!(
+            "Set-Cookie {:?} (expected {:?})",
+            answer.set_cookies, case.set_cookies
+        ));
+    }
+    out.extend(mismatches(&case.expect, answer));
+    out
+}
 
 /// How `answer` differs from `expect` (empty if it does not).
 fn mismatches(expect: &Expect, answer: &Answer) -> Vec<String> {
@@ -72,6 +86,13 @@ fn mismatches(expect: &Expect, answer: &Answer) -> Vec<String> {
             answer.retry_after
         ));
     }
+    // A 204 (a cookie login) has no body at all.
+    if expect.status == 204 {
+        if !answer.body.is_empty() {
+            out.push(format!("body {} (expected none)", answer.body));
+        }
+        return out;
+    }
     if answer.content_type.as_deref() != Some("application/json") {
         out.push(format!(
             "Content-Type {:?} (expected \"application/json\")",
@@ -92,16 +113,19 @@ async fn run(case: &Case, axum: &AxumServer, actix: &ActixServer) -> Result<(), 
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect();
-    let from_axum = Answer::from(axum.get(&target, &headers).await);
-    let from_actix = Answer::from(actix.get(&target, &headers).await);
-    let axum_wrong = mismatches(&case.expect, &from_axum);
-    let actix_wrong = mismatches(&case.expect, &from_actix);
+    let from_axum =
+        Answer::from(client::request(axum.addr(), case.method, &target, &headers).await);
+    let from_actix =
+        Answer::from(client::request(actix.addr(), case.method, &target, &headers).await);
+    let axum_wrong = row_mismatches(case, &from_axum);
+    let actix_wrong = row_mismatches(case, &from_actix);
     if axum_wrong.is_empty() && actix_wrong.is_empty() && from_axum == from_actix {
         return Ok(());
     }
     let mut report = format!(
-        "case {:?}: GET {} {:?}\n  expected: {} | WWW-Authenticate: {:?} | {}\n",
+        "case {:?}: {} {} {:?}\n  expected: {} | WWW-Authenticate: {:?} | {}\n",
         case.name,
+        case.method,
         case.path,
         case.carry,
         case.expect.status,

@@ -46,6 +46,11 @@ pub(crate) struct Setup {
     _hung_redis: std::net::TcpListener,
     /// The issuer of the `/sessions/*` routes (`cases/sessions.rs`) and their store.
     pub(crate) sessions: (jwt_guard_core::sessions::TokenIssuer, Arc<MemoryStore>),
+    /// The `/cookies/*` setups (`cases/cookies.rs`): default settings, and implicit refresh.
+    pub(crate) cookies: (
+        jwt_guard_core::sessions::cookies::SessionCookies,
+        jwt_guard_core::sessions::cookies::SessionCookies,
+    ),
     /// The `/claims/*` and `/roles/*` routes (`cases/claims.rs`).
     pub(crate) claims: Claims,
     /// The verified-token cache of every route (the table runs with it on and off).
@@ -313,6 +318,7 @@ impl Setup {
                 crate::cases::sessions::issuer(),
                 Arc::new(MemoryStore::default()),
             ),
+            cookies: crate::cases::cookies::setups(),
             custom: main
                 .clone()
                 .with_token_locations(TokenLocations::nowhere().header("x-api-token")),
@@ -556,6 +562,7 @@ pub(crate) mod axum_app {
             .merge(nesting(&setup.nest))
             .merge(revocation(setup))
             .merge(sessions(setup))
+            .merge(cookies(setup))
             .merge(claim_routes(&setup.claims, &setup.main))
     }
 
@@ -627,6 +634,39 @@ pub(crate) mod axum_app {
                         get(admin).route_layer(RequireRoles::any(["admin"])),
                     )
                     .route_layer(JwtLayer::new(main.clone())),
+            )
+    }
+
+    /// `POST /cookies/login`, `/cookies/me` (GET and POST) and `/cookies/refreshing/me`.
+    fn cookies(setup: &Setup) -> Router {
+        use jwt_guard_core::sessions::cookies::SessionCookies;
+        let layer = |cookies: &SessionCookies| {
+            JwtLayer::new(cookies.issuer().access_verifier().clone())
+                .with_realm(REALM)
+                .with_token_locations(cookies.access_locations())
+                .with_session_cookies(cookies.clone())
+        };
+        let (plain, refreshing) = &setup.cookies;
+        let login_cookies = plain.clone();
+        Router::new()
+            .route(
+                "/cookies/login",
+                axum::routing::post(move || {
+                    let cookies = login_cookies.clone();
+                    async move {
+                        jwt_guard_axum::WithCookies(cookies.login("ada", &json!({})).unwrap())
+                    }
+                }),
+            )
+            .merge(
+                Router::new()
+                    .route("/cookies/me", get(me).post(me))
+                    .route_layer(layer(plain)),
+            )
+            .merge(
+                Router::new()
+                    .route("/cookies/refreshing/me", get(me))
+                    .route_layer(layer(refreshing)),
             )
     }
 
@@ -882,6 +922,38 @@ pub(crate) mod actix_app {
                         .wrap(main().with_revocation(setup.revocations.clone()).optional())
                         .route(web::get().to(optional)),
                 )
+                .service({
+                    let cookies = setup.cookies.0.clone();
+                    web::resource("/cookies/login").route(web::post().to(move || {
+                        let cookies = cookies.clone();
+                        async move {
+                            jwt_guard_actix::WithCookies(cookies.login("ada", &json!({})).unwrap())
+                        }
+                    }))
+                })
+                .service({
+                    let cookies = &setup.cookies.0;
+                    web::resource("/cookies/me")
+                        .wrap(
+                            JwtMiddleware::new(cookies.issuer().access_verifier().clone())
+                                .with_realm(REALM)
+                                .with_token_locations(cookies.access_locations())
+                                .with_session_cookies(cookies.clone()),
+                        )
+                        .route(web::get().to(me))
+                        .route(web::post().to(me))
+                })
+                .service({
+                    let cookies = &setup.cookies.1;
+                    web::resource("/cookies/refreshing/me")
+                        .wrap(
+                            JwtMiddleware::new(cookies.issuer().access_verifier().clone())
+                                .with_realm(REALM)
+                                .with_token_locations(cookies.access_locations())
+                                .with_session_cookies(cookies.clone()),
+                        )
+                        .route(web::get().to(me))
+                })
                 .service({
                     let (issuer, store) = &setup.sessions;
                     web::resource("/sessions/me")

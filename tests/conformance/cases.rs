@@ -45,6 +45,7 @@ use crate::keys::*;
 
 mod check;
 mod claims;
+pub(crate) mod cookies;
 mod nesting;
 pub(crate) mod resource_metadata;
 pub(crate) mod revocation;
@@ -99,12 +100,29 @@ pub(crate) struct Expect {
 #[derive(Debug)]
 pub(crate) struct Case {
     pub(crate) name: String,
+    /// `GET` unless a row says otherwise ([`Case::with_method`]).
+    pub(crate) method: &'static str,
     pub(crate) path: &'static str,
     pub(crate) carry: Vec<Carry>,
     pub(crate) expect: Expect,
+    /// Every `Set-Cookie` of the answer, in order, its value masked (`<jwt>`, `<csrf>`, or
+    /// empty); most rows expect none.
+    pub(crate) set_cookies: Vec<String>,
 }
 
 impl Case {
+    /// The row with another request method.
+    pub(crate) fn with_method(mut self, method: &'static str) -> Case {
+        self.method = method;
+        self
+    }
+
+    /// The row expecting these `Set-Cookie` values (masked as [`mask_set_cookie`] does).
+    pub(crate) fn with_set_cookies(mut self, set_cookies: Vec<String>) -> Case {
+        self.set_cookies = set_cookies;
+        self
+    }
+
     /// The request target and headers.
     pub(crate) fn request(&self) -> (String, Vec<(String, String)>) {
         let mut target = self.path.to_owned();
@@ -128,10 +146,27 @@ impl Case {
 fn case(name: impl Into<String>, path: &'static str, carry: Vec<Carry>, expect: Expect) -> Case {
     Case {
         name: name.into(),
+        method: "GET",
         path,
         carry,
         expect,
+        set_cookies: Vec::new(),
     }
+}
+
+/// A `Set-Cookie` value with its secret masked: `name=<jwt>; ...` for a token, `name=<csrf>; ...`
+/// for any other value, `name=; ...` when empty; the attributes as sent.
+pub(crate) fn mask_set_cookie(set_cookie: &str) -> String {
+    let (pair, rest) = set_cookie.split_once(';').unwrap_or((set_cookie, ""));
+    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let shown = if value.is_empty() {
+        ""
+    } else if value.matches('.').count() == 2 {
+        "<jwt>"
+    } else {
+        "<csrf>"
+    };
+    format!("{name}={shown};{rest}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +210,7 @@ pub(crate) fn invalid_token(description: &str) -> Expect {
     rejected(401, "invalid_token", description)
 }
 
-fn invalid_request(description: &str) -> Expect {
+pub(crate) fn invalid_request(description: &str) -> Expect {
     rejected(400, "invalid_request", description)
 }
 
@@ -1132,6 +1167,7 @@ pub(crate) fn table() -> Vec<Case> {
 
     revocation::cases(&mut t);
     sessions::cases(&mut t);
+    cookies::cases(&mut t);
     nesting::cases(&mut t);
     claims::cases(&mut t);
     check::cases(&mut t);

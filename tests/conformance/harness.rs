@@ -18,6 +18,8 @@ pub(crate) struct Answer {
     pub(crate) content_type: Option<String>,
     /// Every `Retry-After` value.
     pub(crate) retry_after: Vec<String>,
+    /// Every `Set-Cookie` value, its secret masked (`cases::mask_set_cookie`).
+    pub(crate) set_cookies: Vec<String>,
     pub(crate) body: String,
 }
 
@@ -28,6 +30,11 @@ impl From<Reply> for Answer {
             www_authenticate: reply.header_all("www-authenticate"),
             content_type: reply.header("content-type").map(str::to_owned),
             retry_after: reply.header_all("retry-after"),
+            set_cookies: reply
+                .header_all("set-cookie")
+                .iter()
+                .map(|v| crate::cases::mask_set_cookie(v))
+                .collect(),
             body: reply.body,
         }
     }
@@ -37,8 +44,13 @@ impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} | WWW-Authenticate: {:?} | Content-Type: {:?} | Retry-After: {:?} | {}",
-            self.status, self.www_authenticate, self.content_type, self.retry_after, self.body
+            "{} | WWW-Authenticate: {:?} | Content-Type: {:?} | Retry-After: {:?} | Set-Cookie: {:?} | {}",
+            self.status,
+            self.www_authenticate,
+            self.content_type,
+            self.retry_after,
+            self.set_cookies,
+            self.body
         )
     }
 }
