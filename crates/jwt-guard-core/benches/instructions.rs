@@ -31,10 +31,12 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{AUD, Claims, ISS, SECRET, claims, floor_key, jsonwebtoken_alg, jsonwebtoken_key};
+use common::{
+    AUD, Claims, ISS, SECRET, block_on, claims, floor_key, full_store, jsonwebtoken_alg,
+    jsonwebtoken_key,
+};
 use jwt_guard_core::cache::CacheConfig;
 use jwt_guard_core::http::BearerAuth;
-use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{Algorithm, ClaimRule, Key, KeyFamily, Signer, Verifier};
 
 fn fixture_key(alg: Algorithm) -> Key {
@@ -53,33 +55,6 @@ fn fixture_key(alg: Algorithm) -> Key {
         env!("CARGO_MANIFEST_DIR")
     );
     Key::from_pem(std::fs::read(path).unwrap()).unwrap()
-}
-
-/// Polls a future that never waits (fixed keys, an in-memory store) to its end.
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-/// A store of 100,000 entries (a third each of `jti`, `sid` and subject cutoffs), none of
-/// which matches the benchmark's token: the request that passes pays the most.
-fn full_store() -> std::sync::Arc<MemoryStore> {
-    let store = std::sync::Arc::new(MemoryStore::new(100_000));
-    for i in 0..100_000 {
-        let name = format!("entry-{i:06}");
-        match i % 3 {
-            0 => block_on(store.revoke_jti(&name, 4_102_444_800)),
-            1 => block_on(store.revoke_sid(&name, 4_102_444_800)),
-            _ => block_on(store.revoke_subject_before(&name, 1_700_000_000)),
-        }
-        .unwrap();
-    }
-    store
 }
 
 fn main() {

@@ -13,43 +13,20 @@
     reason = "benchmark code: a failed setup step panics"
 )]
 
+mod common;
+
+use common::{block_on, full_store};
+
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jwt_guard_core::http::BearerAuth;
-use jwt_guard_core::revocation::{MemoryStore, RevocationClaims, RevocationStore};
+use jwt_guard_core::revocation::{RevocationClaims, RevocationStore};
 use jwt_guard_core::{Algorithm, Key, Signer, Verifier};
 
 const SECRET: &[u8] = b"an example secret of 32 bytes..!";
-const ENTRIES: usize = 100_000;
 const FAR: i64 = 4_102_444_800;
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
-/// A store of `ENTRIES` entries: a third each of `jti`, `sid` and subject cutoffs.
-fn full_store() -> Arc<MemoryStore> {
-    let store = Arc::new(MemoryStore::new(ENTRIES));
-    for i in 0..ENTRIES {
-        let name = format!("entry-{i:06}");
-        match i % 3 {
-            0 => block_on(store.revoke_jti(&name, FAR)),
-            1 => block_on(store.revoke_sid(&name, FAR)),
-            _ => block_on(store.revoke_subject_before(&name, 1_700_000_000)),
-        }
-        .unwrap();
-    }
-    store
-}
 
 fn revocation(c: &mut Criterion) {
     let store = full_store();

@@ -15,6 +15,10 @@
     reason = "benchmark code: a failed setup step panics"
 )]
 
+mod common;
+
+use common::block_on;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,16 +31,6 @@ const SECRET: &[u8] = b"an example secret of 32 bytes..!";
 const FAR: i64 = 4_102_444_800;
 const ROUNDS: usize = 300;
 const PER_ROUND: u32 = 20_000;
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
 
 fn main() {
     let store = Arc::new(MemoryStore::new(100_000));

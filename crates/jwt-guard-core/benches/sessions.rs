@@ -13,6 +13,10 @@
     reason = "benchmark code: a failed setup step panics"
 )]
 
+mod common;
+
+use common::block_on;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -27,16 +31,6 @@ use serde::Serialize;
 use serde_json::json;
 
 const SECRET: &[u8] = b"benchmark-secret-benchmark-secret-benchmark-secret-benchmark-sec";
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Access<'a> {

@@ -138,3 +138,32 @@ pub fn jsonwebtoken_key(alg: Algorithm, key: &Key) -> jsonwebtoken::DecodingKey 
             .unwrap(),
     }
 }
+
+/// Polls a future that never waits (fixed keys, the in-memory store) to its end.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// A `MemoryStore` of 100,000 entries, a third each of `jti`, `sid` and subject cutoffs, named
+/// `entry-NNNNNN`: a benchmark token matches none of them (the request that passes pays most).
+pub fn full_store() -> std::sync::Arc<jwt_guard_core::revocation::MemoryStore> {
+    use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
+    const FAR: i64 = 4_102_444_800;
+    let store = std::sync::Arc::new(MemoryStore::new(100_000));
+    for i in 0..100_000 {
+        let name = format!("entry-{i:06}");
+        match i % 3 {
+            0 => block_on(store.revoke_jti(&name, FAR)),
+            1 => block_on(store.revoke_sid(&name, FAR)),
+            _ => block_on(store.revoke_subject_before(&name, 1_700_000_000)),
+        }
+        .unwrap();
+    }
+    store
+}
