@@ -27,6 +27,9 @@ secret = "jwt-guard demo secret: public, never use it for real"
 header = "authorization"   # Authorization: Bearer <token>
 # cookie = "access_token"  # also read a cookie
 # query = true             # also read ?access_token=... (URLs get logged: avoid)
+
+[metrics]
+verify_time = true         # jwt_guard_verify_seconds at GET /metrics (two clock reads a request)
 "#;
 
 /// The listen address unless `JWT_GUARD_ADDR` says otherwise.

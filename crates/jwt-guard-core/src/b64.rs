@@ -31,6 +31,22 @@ pub(crate) fn decode_strict(input: &str) -> Result<Vec<u8>, base64::DecodeError>
     STRICT.decode(input)
 }
 
+/// Strict decoding straight into a shared buffer of the exact size (one allocation, no copy:
+/// a verified token's claims live in an `Arc<[u8]>` that the verified-token cache shares).
+pub(crate) fn decode_strict_shared(input: &str) -> Result<std::sync::Arc<[u8]>, ()> {
+    // Unpadded base64: 4 characters are 3 bytes, a tail of 2 or 3 characters 1 or 2 bytes.
+    let len = match input.len() % 4 {
+        1 => return Err(()),
+        tail => input.len() / 4 * 3 + tail.saturating_sub(1),
+    };
+    let mut shared: std::sync::Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let buf = std::sync::Arc::get_mut(&mut shared).ok_or(())?;
+    match STRICT.decode_slice(input, buf) {
+        Ok(n) if n == len => Ok(shared),
+        _ => Err(()),
+    }
+}
+
 /// Strict decoding into `buf` when it is large enough (no allocation), else onto the heap.
 pub(crate) fn decode_strict_into<'b>(input: &str, buf: &'b mut [u8]) -> Result<Cow<'b, [u8]>, ()> {
     if base64::decoded_len_estimate(input.len()) <= buf.len() {
@@ -63,6 +79,26 @@ pub(crate) fn decode_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_decoding_is_strict_decoding() {
+        for input in [
+            "",
+            "QQ",
+            "QUI",
+            "QUJD",
+            "QUJDRA",
+            "eyJhIjoxfQ",
+            "QUJDRA=",
+            "QR",
+            "Q",
+            "QUJD+",
+        ] {
+            let shared = decode_strict_shared(input).ok();
+            let strict = decode_strict(input).ok();
+            assert_eq!(shared.as_deref(), strict.as_deref(), "{input:?}");
+        }
+    }
 
     #[test]
     fn strict_rejects_padding_alphabet_whitespace_and_trailing_bits() {

@@ -179,6 +179,10 @@ provider_fields! {
         /// [`CacheConfig`](crate::cache::CacheConfig); default: on). Read by the HTTP adapters,
         /// not by [`Verifier`].
         pub cache: crate::cache::CacheConfig,
+        /// What the HTTP adapters measure beyond counting (the `[metrics]` table,
+        /// [`MetricsConfig`](crate::metrics::MetricsConfig); default: no verification timing).
+        /// Read by the HTTP adapters, not by [`Verifier`].
+        pub metrics: crate::metrics::MetricsConfig,
         /// The directory relative paths in this config (`pem_file`, `jwks_file`) resolve
         /// against: the file's directory when read by [`VerifierConfig::from_file`], else `None`
         /// (the current directory). Not a config key.

@@ -15,7 +15,7 @@
 //! |---|---|---|---|
 //! | `jwt_guard_requests_accepted_total` | counter | `provider` | tokens accepted (after revocation) |
 //! | `jwt_guard_requests_refused_total` | counter | `code`, `provider` | tokens and requests refused, by error code |
-//! | `jwt_guard_verify_seconds` | histogram | `cache` (`hit`, `miss`, `off`) | time of one token's verification |
+//! | `jwt_guard_verify_seconds` | histogram | `cache` (`hit`, `miss`, `off`) | time of one token's verification (only with [`MetricsConfig::verify_time`]) |
 //! | `jwt_guard_cache_hits_total` | counter | | requests answered from the verified-token cache |
 //! | `jwt_guard_cache_misses_total` | counter | | requests verified in full with the cache on |
 //! | `jwt_guard_cache_evictions_total` | counter | | entries pushed out by the cache's bound |
@@ -27,6 +27,33 @@
 use std::time::Duration;
 
 use ::metrics::SharedString;
+use serde::Deserialize;
+
+/// The `[metrics]` table: what jwt-guard measures beyond counting (the counters and gauges of
+/// the [module doc](self) are always reported to the installed recorder).
+///
+/// ```toml
+/// [metrics]
+/// verify_time = true   # jwt_guard_verify_seconds (default false)
+/// ```
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MetricsConfig {
+    /// Whether each verification is timed into `jwt_guard_verify_seconds` (default `false`).
+    /// Off by default because it is not free: two clock reads and a histogram record cost about
+    /// 200 instructions per request, 15 % of a verified-token cache hit and 1 % of an HS256
+    /// verification, whether or not a recorder is installed (the facade cannot tell).
+    #[serde(default)]
+    pub verify_time: bool,
+}
+
+impl MetricsConfig {
+    /// Times every verification into `jwt_guard_verify_seconds`.
+    pub fn with_verify_time() -> MetricsConfig {
+        MetricsConfig { verify_time: true }
+    }
+}
 
 /// Tokens accepted.
 pub const ACCEPTED: &str = "jwt_guard_requests_accepted_total";

@@ -1013,6 +1013,7 @@ fn misspelled_shared_fields_are_refused_naming_them() {
             "roles",
             "resource_metadata",
             "cache",
+            "metrics",
         ],
     ]
     .concat();

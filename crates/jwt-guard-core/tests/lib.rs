@@ -33,3 +33,4 @@ mod sessions;
 mod sources;
 mod support;
 mod vectors;
+mod verify_time;

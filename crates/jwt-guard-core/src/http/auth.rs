@@ -41,6 +41,8 @@ pub struct BearerAuth {
     cache: Option<Arc<TokenCache>>,
     /// The `provider` label of each route ([`crate::metrics`]).
     labels: Arc<crate::metrics::ProviderLabels>,
+    /// Whether verifications are timed ([`crate::metrics::MetricsConfig::verify_time`]).
+    verify_time: bool,
 }
 
 impl BearerAuth {
@@ -60,6 +62,7 @@ impl BearerAuth {
             metadata: None,
             cookies: None,
             cache,
+            verify_time: false,
         }
     }
 
@@ -82,6 +85,7 @@ impl BearerAuth {
         let store = config.revocation_store()?;
         let auth = BearerAuth::new(config.build_in(base_dir)?)
             .with_cache(&config.cache)
+            .with_metrics(&config.metrics)
             .with_token_locations(config.token.clone())
             .with_roles(config.roles.iter().cloned());
         let auth = match &config.resource_metadata {
@@ -102,6 +106,17 @@ impl BearerAuth {
     #[must_use]
     pub fn with_cache(mut self, config: &CacheConfig) -> BearerAuth {
         self.cache = TokenCache::new(config).map(Arc::new);
+        self
+    }
+
+    /// What is measured beyond counting: [`MetricsConfig::verify_time`] times every
+    /// verification into `jwt_guard_verify_seconds` (off by default: it costs two clock reads
+    /// per request).
+    ///
+    /// [`MetricsConfig::verify_time`]: crate::metrics::MetricsConfig::verify_time
+    #[must_use]
+    pub fn with_metrics(mut self, config: &crate::metrics::MetricsConfig) -> BearerAuth {
+        self.verify_time = config.verify_time;
         self
     }
 
@@ -323,12 +338,14 @@ impl BearerAuth {
     /// (`revoked` included); a server rejection (500) for a configuration error, which
     /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
-        let started = Instant::now();
+        let started = self.verify_time.then(Instant::now);
         let (verified, cache) = match &self.cache {
             Some(cache) => cache.verify(&self.verifier, token).await,
             None => (self.verifier.verify_token_stamped(token).await, "off"),
         };
-        self.labels.verify_time(cache, started.elapsed());
+        if let Some(started) = started {
+            self.labels.verify_time(cache, started.elapsed());
+        }
         let (verified, stamp) = verified.map_err(|e| self.reject_error(e))?;
         if let Some(store) = &self.revocation {
             // A cached token was checked at its first verification: check it at now.

@@ -265,9 +265,9 @@ pub(crate) fn parse_claims_capturing<'de>(
     required: &[String],
     captures: &[String],
 ) -> Result<RawClaims<'de>> {
-    check_utf8(json)?;
+    let text = check_utf8(json)?;
     let mut slot = None;
-    let mut de = serde_json::Deserializer::from_slice(json);
+    let mut de = serde_json::Deserializer::from_str(text);
     let parsed = ClaimsSeed {
         slot: Slot(&mut slot),
         required,
@@ -285,9 +285,9 @@ pub(crate) fn parse_claims_capturing<'de>(
 /// The claims set must be UTF-8 throughout (RFC 7519 §7.2, RFC 8259 §8.1): serde_json skips a
 /// string it ignores without checking its bytes, so a claim nobody reads could hold anything
 /// (found by fuzzing).
-pub(crate) fn check_utf8(json: &[u8]) -> Result<()> {
+/// Returns the text, which serde_json then reads without checking each string again.
+pub(crate) fn check_utf8(json: &[u8]) -> Result<&str> {
     std::str::from_utf8(json)
-        .map(|_| ())
         .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not valid JSON")))
 }
 

@@ -128,17 +128,18 @@ impl<'r> TeeState<'_, 'r> {
 /// Deserializes the caller's claims type from the claims object while recording, in the same
 /// pass, the registered claims, required-claim presence and duplicate member names.
 pub(crate) fn deserialize_tee<'de, T: Deserialize<'de>>(
-    json: &'de [u8],
+    json: &'de str,
     state: &mut TeeState<'de, '_>,
 ) -> Result<T, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(json);
+    // From text already checked as UTF-8: serde_json does not check each string again.
+    let mut de = serde_json::Deserializer::from_str(json);
     let value = T::deserialize(Tee { de: &mut de, state })?;
     de.end()?;
     Ok(value)
 }
 
 struct Tee<'a, 'de, 'r> {
-    de: &'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    de: &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
     state: &'a mut TeeState<'de, 'r>,
 }
 
@@ -425,7 +426,7 @@ mod tests {
     fn one_pass_fills_the_type_and_records_the_registered_claims() {
         let required = ["role".to_owned(), "sub".to_owned()];
         let mut state = TeeState::new(&required);
-        let json = br#"{"sub":"ada","exp":1700000000.5,"aud":["a","b"],"role":null,"x":{}}"#;
+        let json = r#"{"sub":"ada","exp":1700000000.5,"aud":["a","b"],"role":null,"x":{}}"#;
         let parsed = deserialize_tee::<Subject>(json, &mut state).map(|c| c.sub);
         assert_eq!(parsed.ok().as_deref(), Some("ada"));
         assert!(state.finished);
@@ -441,6 +442,7 @@ mod tests {
     #[test]
     fn what_it_decides_and_what_it_leaves_to_the_strict_path() {
         let run = |json: &'static [u8], first: bool| {
+            let json = std::str::from_utf8(json).unwrap();
             let mut state = TeeState::new(&[]);
             let ok = if first {
                 deserialize_tee::<First>(json, &mut state).is_ok()

@@ -358,7 +358,8 @@ impl Verifier {
     /// # Errors
     /// As [`Verifier::verify`] up to the signature.
     pub fn verify_jws(&self, token: &str) -> Result<(Header, Vec<u8>)> {
-        self.provider(token)?.verify_signature(token)
+        let (header, payload) = self.provider(token)?.verify_signature(token)?;
+        Ok((header, payload.to_vec()))
     }
 }
 
@@ -381,7 +382,7 @@ impl Provider {
         Ok((
             VerifiedToken {
                 header,
-                payload: payload.into(),
+                payload,
                 spans,
             },
             times,
@@ -403,7 +404,7 @@ impl Provider {
     }
 
     /// Everything up to and including the signature; returns the header and decoded payload.
-    fn verify_signature(&self, token: &str) -> Result<(Header, Vec<u8>)> {
+    fn verify_signature(&self, token: &str) -> Result<(Header, std::sync::Arc<[u8]>)> {
         let v = &self.validation;
         if token.len() > v.max_token_bytes {
             return Err(Error::new(ErrorKind::TokenTooLarge {
@@ -424,8 +425,8 @@ impl Provider {
             Some(header) => (header, true),
             None => (self.check_header(parts.header)?, false),
         };
-        let payload = b64::decode_strict(parts.payload)
-            .map_err(|_| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
+        let payload = b64::decode_strict_shared(parts.payload)
+            .map_err(|()| Error::new(ErrorKind::Malformed("the payload is not base64url")))?;
         let mut signature_buf = [0u8; 528];
         let signature = b64::decode_strict_into(parts.signature, &mut signature_buf)
             .map_err(|()| Error::new(ErrorKind::Malformed("the signature is not base64url")))?;
@@ -510,9 +511,9 @@ impl Provider {
         payload: &[u8],
     ) -> Result<(T, ClaimSpans, Times)> {
         let v = &self.validation;
-        token::check_utf8(payload)?;
+        let text = token::check_utf8(payload)?;
         let mut state = TeeState::capturing(&v.required_claims, self.rules.captures());
-        let parsed = token::deserialize_tee::<T>(payload, &mut state);
+        let parsed = token::deserialize_tee::<T>(text, &mut state);
         if let Some(kind) = state.failure {
             let kind = token::syntax_first(payload, kind, "the payload is not valid JSON");
             return Err(Error::new(kind));

@@ -49,6 +49,7 @@ impl Stamp {
 impl Provider {
     /// The generation of the keys now in use; `None` when there are none (a remote set never
     /// loaded or stale past its limit: the full path then answers `key_unavailable`).
+    #[inline]
     fn generation(&self) -> Option<u64> {
         match &self.keys {
             Keys::Static(keys) => Some(keys.generation()),
@@ -59,6 +60,7 @@ impl Provider {
     /// The time rules: `exp` (and whether it is required), `nbf`, `iat` not in the future,
     /// `max_age_secs` from `iat`, each with the leeway, on this provider's clock.
     /// Checks the time rules; returns the time it checked them at.
+    #[inline]
     pub(super) fn check_times(&self, t: Times) -> Result<i64> {
         let v = &self.validation;
         let missing = |name: &str| Error::new(ErrorKind::MissingClaim(name.to_owned().into()));
@@ -89,6 +91,7 @@ impl Provider {
     }
 
     /// [`Provider::verify_token_timed`] stamped with `route` and the generation read first.
+    #[inline]
     fn verify_stamped(&self, route: usize, token: &str) -> Result<(VerifiedToken, Stamp)> {
         let generation = self.generation().unwrap_or(0);
         let (verified, times) = self.verify_token_timed(token)?;
@@ -105,6 +108,7 @@ impl Provider {
 
 impl Verifier {
     /// The provider for `token` and its route index.
+    #[inline]
     fn provider_indexed(&self, token: &str) -> Result<(usize, &Provider)> {
         let chosen = self.route(token)?;
         let route = match &*self.inner {
