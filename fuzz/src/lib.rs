@@ -236,8 +236,10 @@ impl Rules {
         let obj = members(payload).expect("an accepted payload is a JSON object");
         // A member jwt-guard reads must be one a `Value` holds; other members may not be.
         let get = |name: &str| {
-            obj.get(name)
-                .map(|v| v.as_ref().unwrap_or_else(|| panic!("accepted unrepresentable {name}")))
+            obj.get(name).map(|v| {
+                v.as_ref()
+                    .unwrap_or_else(|| panic!("accepted unrepresentable {name}"))
+            })
         };
         let date = |name: &str| get(name).map(|v| numeric_date(v).expect("a number"));
         match date("exp") {
@@ -287,7 +289,8 @@ impl Rules {
         }
         for name in &self.required {
             assert!(
-                obj.get(name).is_some_and(|v| v.as_ref().is_none_or(|v| !v.is_null())),
+                obj.get(name)
+                    .is_some_and(|v| v.as_ref().is_none_or(|v| !v.is_null())),
                 "accepted without required {name}"
             );
         }
