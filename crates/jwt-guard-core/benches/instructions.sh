@@ -37,7 +37,7 @@ if $revocation; then
   exit 0
 fi
 if [ "${CACHE:-0}" = 1 ]; then # the verified-token cache: hit, and the miss path under churn
-  echo "| alg | cache off (same token) | hit | off, new token each call | churn (miss + insert + evict) | churn / off |"
+  echo "| alg | cache off (same token) | hit | off, new token each call | churn (a new token each call, cache full) | churn / off |"
   echo "|---|---|---|---|---|---|"
   for alg in "${algs[@]}"; do
     off=$(per bearer "$alg"); hit=$(per bearer-hit "$alg"); s=$(per sign-distinct "$alg")

@@ -165,9 +165,11 @@ impl CacheCounters {
     }
 }
 
-/// An eviction (rare next to hits: registered each time).
-pub(crate) fn cache_evicted() {
-    ::metrics::counter!(CACHE_EVICTIONS).increment(1);
+/// An eviction, counted with the cache's handle (registered at its first eviction).
+pub(crate) fn cache_evicted(handle: &Lazy<::metrics::Counter>) {
+    handle
+        .get_or_init(|| ::metrics::counter!(CACHE_EVICTIONS))
+        .increment(1);
 }
 
 #[cfg(feature = "remote")]

@@ -41,6 +41,20 @@ pub(super) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// Whether every byte is `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`. Branch-free
+/// over the whole slice, so the compiler checks it a vector at a time: a 700-byte token costs
+/// about 300 instructions instead of 7,000 byte by byte (issue 16). A bad byte is found at the
+/// same cost, so timing tells nothing about where it is.
+fn all_b64token_chars(body: &[u8]) -> bool {
+    body.iter().fold(true, |ok, &b| {
+        let alpha = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        let symbol =
+            (b == b'-') | (b == b'.') | (b == b'_') | (b == b'~') | (b == b'+') | (b == b'/');
+        ok & (alpha | digit | symbol)
+    })
+}
+
 /// RFC 6750 §2.1 `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 pub(super) fn b64token(bytes: &[u8]) -> Result<&str, InvalidRequest> {
     if bytes.is_empty() {
@@ -50,10 +64,7 @@ pub(super) fn b64token(bytes: &[u8]) -> Result<&str, InvalidRequest> {
     let (body, _padding) = bytes
         .split_at_checked(body_len)
         .ok_or(InvalidRequest::InvalidSyntax)?;
-    let ok = !body.is_empty()
-        && body.iter().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        });
+    let ok = !body.is_empty() && all_b64token_chars(body);
     if !ok {
         return Err(InvalidRequest::InvalidSyntax);
     }
@@ -174,6 +185,24 @@ pub(super) fn query_token<'r>(
 mod tests {
     use super::*;
     use crate::http::test_support::*;
+
+    /// The branch-free check agrees with the grammar for every byte, alone and at every
+    /// position of a long token (where the vector and the scalar tail parts meet).
+    #[test]
+    fn b64token_chars_exhaustive() {
+        let spec = |b: u8| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        };
+        for b in 0..=255u8 {
+            assert_eq!(all_b64token_chars(&[b]), spec(b), "byte {b:#04x}");
+            for at in [0, 1, 15, 16, 31, 32, 63, 64, 100, 699] {
+                let mut token = vec![b'a'; 700];
+                token[at] = b;
+                assert_eq!(all_b64token_chars(&token), spec(b), "byte {b:#04x} at {at}");
+            }
+        }
+        assert!(all_b64token_chars(b""));
+    }
 
     #[test]
     fn authorization_header() {
