@@ -338,16 +338,17 @@ async fn metrics_count_known_traffic() {
             refused(&after, "insufficient_scope") - refused(&before, "insufficient_scope"),
             1.0
         );
-        // Each server has its own cache: one miss for the token, then three hits.
+        // Each server has its own cache: the token's first verification marks it, the second
+        // keeps it (two misses), then hits (the third `/me` and `/admin`).
         let delta = |name: &str| sample(&after, name, &[]) - sample(&before, name, &[]);
-        assert!(delta("jwt_guard_cache_hits_total") >= 3.0, "{after}");
+        assert!(delta("jwt_guard_cache_hits_total") >= 2.0, "{after}");
         assert!(delta("jwt_guard_cache_misses_total") >= 2.0, "{after}");
         assert!(
             sample(
                 &after,
                 "jwt_guard_verify_seconds_count",
                 &[("cache", "hit")]
-            ) >= 3.0,
+            ) >= 2.0,
             "{after}"
         );
         // Never a token or a claim value.
