@@ -12,10 +12,13 @@ use libfuzzer_sys::fuzz_target;
 /// Panics if `shown` contains one of `secrets` (8 characters or more) once the public members
 /// it may show (`kid`, `alg`, `kty`, `use`, `crv`) are taken out: a fuzzer can make a secret
 /// equal to, or part of, a `kid`.
-fn assert_hidden(shown: &str, secrets: &[&str], public: &[&str], what: &str) {
+fn assert_hidden(shown: &str, secrets: &[&str], public: &[String], what: &str) {
     let mut scrubbed = shown.to_owned();
-    for p in public.iter().filter(|p| !p.is_empty()) {
-        scrubbed = scrubbed.replace(p, "");
+    // Longest first: taking out a short one (`"w"`) first could break up a longer one.
+    let mut public: Vec<&String> = public.iter().filter(|p| !p.is_empty()).collect();
+    public.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in public {
+        scrubbed = scrubbed.replace(p.as_str(), "");
     }
     for secret in secrets {
         assert!(
@@ -25,21 +28,18 @@ fn assert_hidden(shown: &str, secrets: &[&str], public: &[&str], what: &str) {
     }
 }
 
-/// The public members of every JWK in a JSON value (one JWK or a set).
-fn public_members(value: &serde_json::Value) -> Vec<&str> {
-    fn one(jwk: &serde_json::Value) -> Vec<&str> {
-        ["kid", "alg", "kty", "use", "crv"]
-            .iter()
-            .filter_map(|m| jwk.get(*m).and_then(serde_json::Value::as_str))
-            .collect()
-    }
-    match value.get("keys").and_then(serde_json::Value::as_array) {
-        Some(keys) => keys.iter().flat_map(one).collect(),
-        None => one(value),
-    }
+/// The public members of every JWK in a JSON text (one JWK or a set), every occurrence of a
+/// repeated name included (`serde_json::Value` keeps only the last; jwt-guard may report
+/// another).
+fn public_members(json: &str) -> Vec<String> {
+    jwt_guard_fuzz::string_members(json)
+        .into_iter()
+        .filter(|(name, _)| matches!(name.as_str(), "kid" | "alg" | "kty" | "use" | "crv"))
+        .map(|(_, value)| value)
+        .collect()
 }
 
-fn check_key(key: &Key, secrets: &[&str], public: &[&str], weak: bool) {
+fn check_key(key: &Key, secrets: &[&str], public: &[String], weak: bool) {
     assert_hidden(&format!("{key:?}"), secrets, public, "Key Debug");
     if let Ok(public) = key.to_public_jwk() {
         assert!(
@@ -76,7 +76,7 @@ fn check_set(set: &KeySet, json: &str, weak: bool) {
         .and_then(serde_json::Value::as_array)
         .map(|keys| keys.iter().flat_map(secrets).collect())
         .unwrap_or_default();
-    let public = public_members(&doc);
+    let public = public_members(json);
     for key in set.keys() {
         check_key(key, &all, &public, weak);
     }
@@ -102,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
         0 => {
             if let Ok(key) = Key::from_jwk_json(json) {
                 let value: serde_json::Value = serde_json::from_str(json).unwrap();
-                check_key(&key, &secrets(&value), &public_members(&value), false);
+                check_key(&key, &secrets(&value), &public_members(json), false);
             }
         }
         1 => {
@@ -122,11 +122,12 @@ fuzz_target!(|data: &[u8]| {
                     .flatten()
                     .map(String::as_str)
                     .collect();
-                let public: Vec<&str> = [&jwk.kid, &jwk.alg, &jwk.use_, &jwk.crv]
+                let public: Vec<String> = [&jwk.kid, &jwk.alg, &jwk.use_, &jwk.crv]
                     .into_iter()
                     .flatten()
-                    .map(String::as_str)
-                    .chain(std::iter::once(jwk.kty.as_str()))
+                    .cloned()
+                    .chain(std::iter::once(jwk.kty.clone()))
+                    .chain(public_members(json))
                     .collect();
                 assert_hidden(&format!("{jwk:?}"), &secrets, &public, "Jwk Debug");
                 if let Ok(key) = Key::from_jwk(&jwk) {

@@ -323,6 +323,62 @@ pub fn has_duplicate_names(json: &[u8]) -> Option<bool> {
     Some(dup)
 }
 
+/// Every string member of every object in a JSON text, at any depth, duplicates included, as
+/// `(name, value)` in document order (`serde_json::Value` keeps only the last of a repeated
+/// name; a reader that keeps the first sees another value). Empty if the text is not JSON.
+pub fn string_members(json: &str) -> Vec<(String, String)> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Collect<'v>(&'v mut Vec<(String, String)>);
+    impl<'de> DeserializeSeed<'de> for Collect<'_> {
+        type Value = Option<String>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Collect<'_> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+            while seq.next_element_seed(Collect(&mut *self.0))?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            while let Some(name) = map.next_key::<String>()? {
+                if let Some(value) = map.next_value_seed(Collect(&mut *self.0))? {
+                    self.0.push((name, value));
+                }
+            }
+            Ok(None)
+        }
+    }
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(json);
+    if Collect(&mut out).deserialize(&mut de).is_err() {
+        out.clear();
+    }
+    out
+}
+
 /// A key source like a remote JWK Set: the keys come from a JWKS document and are read through
 /// [`jwt_guard_core::KeySource`] (snapshot per verification, never refreshed here).
 #[derive(Debug)]
