@@ -39,6 +39,9 @@ pub(crate) struct RunArgs {
     /// Where keys, tokens and results go.
     #[arg(long, default_value = "target/http-bench")]
     out: PathBuf,
+    /// Make the keys and token pools, then stop (the pools are kept for later runs).
+    #[arg(long)]
+    prepare_only: bool,
     /// First port; servers take the ones after it.
     #[arg(long, default_value_t = 18_100)]
     port: u16,
@@ -146,6 +149,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), String> {
             alg.to_string(),
             (alg, tokens::prepare(&out.join("keys"), alg, pool)?),
         );
+    }
+    if args.prepare_only {
+        return Ok(());
     }
     let servers = servers(args, &materials)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
