@@ -92,6 +92,8 @@ struct Sample {
     p99_ms: f64,
     cpu_us: f64,
     hit_ratio: Option<f64>,
+    /// The share of its core wrk used (1.0: the load generator was the limit).
+    wrk_busy: f64,
 }
 
 /// The report hook (`RESULT {...}`), and the whole script of the `repeated` scenario: there the
@@ -369,7 +371,12 @@ fn measure(
             .arg(count.to_string())
             .arg(first.to_string());
     }
+    let children_before = children_cpu_ticks();
+    let started = std::time::Instant::now();
     let output = command.output().map_err(|e| format!("wrk: {e}"))?;
+    let wrk_busy = children_cpu_ticks().saturating_sub(children_before) as f64
+        / 100.0
+        / started.elapsed().as_secs_f64();
     let cpu = cpu_ns(pid)?.saturating_sub(cpu_before);
     let after_stats = runtime.block_on(cache_stats(server.addr))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -403,7 +410,22 @@ fn measure(
         p99_ms: result.p99_us as f64 / 1000.0,
         cpu_us: cpu as f64 / 1000.0 / result.requests as f64,
         hit_ratio,
+        wrk_busy,
     })
+}
+
+/// User and system time of this process's waited-for children so far, in clock ticks
+/// (`/proc/self/stat` fields 16 and 17; 100 a second on Linux).
+fn children_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state): cutime is field 16, cstime 17.
+    [13, 14]
+        .iter()
+        .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
+        .sum()
 }
 
 /// CPU time of every thread of `pid` so far, in nanoseconds (`/proc/PID/task/*/schedstat`).
@@ -527,7 +549,9 @@ fn report(
         out,
         "wrk -t1 -c{} -d{}s, {} round(s), medians; {}; CPU = server CPU time per request \
          (all its threads, /proc schedstat); ratio = req/s over the bare server of the same \
-         framework; Δ CPU over that bare server.\n",
+         framework; CPU ratio = the bare server's CPU per request over this one's (the \
+         throughput ratio if the server's core were the only limit); Δ CPU over that bare \
+         server; wrk busy = the share of its core the load generator used.\n",
         args.connections,
         args.seconds,
         args.rounds,
@@ -541,9 +565,12 @@ fn report(
         let _ = writeln!(out, "### scenario `{scenario}`\n");
         let _ = writeln!(
             out,
-            "| implementation | framework | alg | cache | req/s | p99 ms | CPU µs/req | ratio | Δ CPU µs | cache hits |"
+            "| implementation | framework | alg | cache | req/s | p99 ms | CPU µs/req | ratio | CPU ratio | Δ CPU µs | cache hits | wrk busy |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
         let stat = |index: usize| {
             let s = samples
                 .get(&(scenario.clone(), index))
@@ -555,23 +582,27 @@ fn report(
                 median(s.iter().map(|x| x.p99_ms).collect()),
                 median(s.iter().map(|x| x.cpu_us).collect()),
                 (!hits.is_empty()).then(|| median(hits)),
+                median(s.iter().map(|x| x.wrk_busy).collect()),
             )
         };
         for (index, server) in servers.iter().enumerate() {
-            let (rps, p99, cpu, hits) = stat(index);
+            let (rps, p99, cpu, hits, busy) = stat(index);
             let bare = servers
                 .iter()
                 .position(|s| s.implementation == "bare" && s.framework == server.framework)
                 .map(stat);
-            let (ratio, delta) = match bare {
-                Some((bare_rps, _, bare_cpu, _)) => (rps / bare_rps, cpu - bare_cpu),
-                None => (f64::NAN, f64::NAN),
+            let (ratio, cpu_ratio, delta) = match bare {
+                Some((bare_rps, _, bare_cpu, _, _)) => {
+                    (rps / bare_rps, bare_cpu / cpu, cpu - bare_cpu)
+                }
+                None => (f64::NAN, f64::NAN, f64::NAN),
             };
             let hits = hits.map_or("-".to_owned(), |h| format!("{:.1} %", h * 100.0));
             let _ = writeln!(
                 out,
-                "| {} | {rps:.0} | {p99:.2} | {cpu:.2} | {ratio:.2} | {delta:+.2} | {hits} |",
-                server.label()
+                "| {} | {rps:.0} | {p99:.2} | {cpu:.2} | {ratio:.2} | {cpu_ratio:.2} | {delta:+.2} | {hits} | {:.0} % |",
+                server.label(),
+                busy * 100.0
             );
         }
         let _ = writeln!(out);
