@@ -111,16 +111,21 @@ end
 
 /// The other scenarios: tokens from a file, a different one each request.
 const SCRIPT: &str = r#"
--- args: tokens file, how many of its tokens to use, first index
+-- args: tokens file, lines to skip, how many tokens to use after them, first index
 local tokens = {}
 local i = 0
 function init(args)
-  local limit = tonumber(args[2])
+  local skip = tonumber(args[2])
+  local limit = tonumber(args[3])
+  local n = 0
   for line in io.lines(args[1]) do
-    if #tokens >= limit then break end
-    tokens[#tokens + 1] = "Bearer " .. line
+    n = n + 1
+    if n > skip then
+      if #tokens >= limit then break end
+      tokens[#tokens + 1] = "Bearer " .. line
+    end
   end
-  i = tonumber(args[3]) % #tokens
+  i = tonumber(args[4]) % #tokens
 end
 function request()
   i = i + 1
@@ -293,30 +298,31 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// The tokens a scenario sends: how many of the pool, from which file (the bare servers get
-/// the HS256 pool, or the first algorithm's).
+/// The tokens a scenario sends: the file (the bare servers get the first algorithm's), the
+/// lines to skip and how many after them. `new` never sends a token of the other two scenarios
+/// (those may sit in the cache).
 fn scenario_tokens<'m>(
     scenario: &str,
     server: &Server,
     materials: &'m BTreeMap<String, (Algorithm, Material)>,
     pool: usize,
-) -> Result<(&'m Path, usize), String> {
+) -> Result<(&'m Path, usize, usize), String> {
     let material = match server.alg {
         Some(alg) => materials.get(&alg.to_string()).map(|(_, m)| m),
         None => materials.values().next().map(|(_, m)| m),
     }
     .ok_or("no algorithm")?;
-    let count = match scenario {
-        "repeated" => 1,
-        "distinct" => 1024,
-        "new" => pool,
+    let (skip, count) = match scenario {
+        "repeated" => (0, 1),
+        "distinct" => (0, 1024),
+        "new" => (1024, pool.saturating_sub(1024).max(1)),
         other => {
             return Err(format!(
                 "unknown scenario {other:?} (repeated, distinct, new)"
             ));
         }
     };
-    Ok((&material.tokens, count))
+    Ok((&material.tokens, skip, count))
 }
 
 #[allow(
@@ -335,7 +341,7 @@ fn measure(
     pinned: bool,
     round: usize,
 ) -> Result<Sample, String> {
-    let (tokens, count) = scenario_tokens(scenario, server, materials, args.pool)?;
+    let (tokens, skip, count) = scenario_tokens(scenario, server, materials, args.pool)?;
     // Each run starts where the last one of an earlier round could not have reached.
     let first = (round * 7919 * 31) % count.max(1);
     let before_stats = runtime.block_on(cache_stats(server.addr))?;
@@ -368,6 +374,7 @@ fn measure(
             .arg(format!("http://{}/", server.addr))
             .arg("--")
             .arg(tokens)
+            .arg(skip.to_string())
             .arg(count.to_string())
             .arg(first.to_string());
     }
@@ -466,7 +473,7 @@ async fn check(
     server: &Server,
     materials: &BTreeMap<String, (Algorithm, Material)>,
 ) -> Result<(), String> {
-    let (tokens, _) = scenario_tokens("repeated", server, materials, 1)?;
+    let (tokens, _, _) = scenario_tokens("repeated", server, materials, 1)?;
     let text = std::fs::read_to_string(tokens).map_err(|e| e.to_string())?;
     let token = text.lines().next().ok_or("no token")?;
     let client = reqwest::Client::new();
