@@ -9,10 +9,10 @@
 //! - **Admission**: a token is kept at its second full verification, not its first (a
 //!   "doorkeeper": a Bloom filter marks the tokens verified once; it is cleared after as many
 //!   marks as the cache has entries, and a false positive keeps a token one verification
-//!   early). A client that repeats its token gets hits from its third request
-//!   on; a stream of tokens that never repeat costs a hash and a bit each, not an insert and an
-//!   eviction (HS256: within 3 % of the cache off instead of 13 % more). Only a token that
-//!   passed every check sets its bit.
+//!   early). A client that repeats its token gets hits from its third request on; a stream of
+//!   tokens that never repeat costs a hash and two bits each, not an insert and an eviction
+//!   (HS256: within 3 % of the cache off instead of 13 % more). Only a token that passed every
+//!   check sets its bits.
 //! - **What a hit still does**: the time rules (`exp`, `nbf`, `iat`, `max_age_secs`, with the
 //!   leeway) on the verifier's clock now, so a cached token is refused at the second it expires;
 //!   and the revocation check (it runs after the cache, on every request): a cache never hides
