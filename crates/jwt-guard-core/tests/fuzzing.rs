@@ -135,6 +135,30 @@ fn a_payload_that_is_not_json_is_malformed_whatever_the_claims_type() {
     malformed(verifier().verify_token(&header), "header");
 }
 
+/// Finding 4 of FUZZING.md (`signed_claims`, third round): a registered claim repeated with a
+/// value of the wrong type the second time. The one-pass reader checks names before values
+/// (`malformed`, a duplicate); the strict pass, which decides when the claims type stops early
+/// or fails (here a `Value`, on a number out of its range), read the value first
+/// (`invalid_claim`). Now both check the name first: the code does not depend on the type.
+#[test]
+fn a_repeated_claim_is_malformed_whatever_its_second_value_and_the_claims_type() {
+    let token = signed(
+        br#"{"alg":"HS256"}"#,
+        br#"{"exp":4102444000,"iat":1600000000,"cty":1699994e950,"iat":"ada"}"#,
+    );
+    malformed(verifier().verify_token(&token), "verify_token");
+    malformed(verifier().verify::<serde_json::Value>(&token), "verify::<Value>");
+    malformed(
+        verifier().verify::<RegisteredClaims>(&token),
+        "verify::<RegisteredClaims>",
+    );
+    malformed(verifier().verify::<IgnoredAny>(&token), "verify::<IgnoredAny>");
+    malformed(
+        dangerous::decode_unverified::<serde_json::Value>(&token),
+        "decode_unverified",
+    );
+}
+
 /// Finding 3 of FUZZING.md, kept as documented behaviour: a number outside f64's range is valid
 /// JSON text (RFC 8259 §6 leaves the range to the implementation). In a claim jwt-guard does not
 /// read it is accepted, as an unpaired surrogate escape is; a claims type that reads it refuses

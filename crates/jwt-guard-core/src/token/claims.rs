@@ -161,6 +161,13 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
             ..RawClaims::default()
         };
         while let Some(BorrowedStr(name)) = map.next_key()? {
+            // Before the value, as the one-pass reader does: a repeated name is `malformed`
+            // whatever its value, so the answer never depends on the claims type (fuzzing).
+            if !seen.insert(name.clone()) {
+                return Err(self.slot.fail(ErrorKind::Malformed(
+                    "the claims have a duplicate member name",
+                )));
+            }
             let present = match name.as_ref() {
                 "exp" => {
                     let (seconds, fractional) = read_date(&mut map, &mut self.slot, "exp", false)?;
@@ -220,11 +227,6 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
             };
             if present && let Some(i) = self.required.iter().position(|r| *r == name) {
                 claims.required_present |= 1 << i;
-            }
-            if !seen.insert(name) {
-                return Err(self.slot.fail(ErrorKind::Malformed(
-                    "the claims have a duplicate member name",
-                )));
             }
         }
         Ok(claims)
