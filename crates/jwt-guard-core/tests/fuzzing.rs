@@ -147,12 +147,18 @@ fn a_repeated_claim_is_malformed_whatever_its_second_value_and_the_claims_type()
         br#"{"exp":4102444000,"iat":1600000000,"cty":1699994e950,"iat":"ada"}"#,
     );
     malformed(verifier().verify_token(&token), "verify_token");
-    malformed(verifier().verify::<serde_json::Value>(&token), "verify::<Value>");
+    malformed(
+        verifier().verify::<serde_json::Value>(&token),
+        "verify::<Value>",
+    );
     malformed(
         verifier().verify::<RegisteredClaims>(&token),
         "verify::<RegisteredClaims>",
     );
-    malformed(verifier().verify::<IgnoredAny>(&token), "verify::<IgnoredAny>");
+    malformed(
+        verifier().verify::<IgnoredAny>(&token),
+        "verify::<IgnoredAny>",
+    );
     malformed(
         dangerous::decode_unverified::<serde_json::Value>(&token),
         "decode_unverified",
