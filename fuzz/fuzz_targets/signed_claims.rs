@@ -137,7 +137,10 @@ fuzz_target!(|data: &[u8]| {
             // it refuses what a `Value` cannot hold, in either part (FUZZING.md, finding 3).
             let unverified = dangerous::decode_unverified::<serde_json::Value>(&token);
             if !representable(header) {
-                assert!(unverified.is_err(), "decode_unverified: an unrepresentable header");
+                assert!(
+                    unverified.is_err(),
+                    "decode_unverified: an unrepresentable header"
+                );
             }
             if representable(payload) {
                 let value = as_value
