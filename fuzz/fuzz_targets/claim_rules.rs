@@ -40,7 +40,10 @@ static AUTH: LazyLock<BearerAuth> = LazyLock::new(|| {
 
 /// The four rules, read independently from the claims as serde_json sees them.
 fn rules_hold(claims: &Value) -> bool {
-    let azp = matches!(claims.get("azp").and_then(Value::as_str), Some("web" | "cli"));
+    let azp = matches!(
+        claims.get("azp").and_then(Value::as_str),
+        Some("web" | "cli")
+    );
     let roles = match claims.pointer("/realm_access/roles") {
         Some(Value::Array(items)) => items.iter().any(|i| i == "admin"),
         Some(Value::String(words)) => words.split(' ').any(|w| w == "admin"),
@@ -75,7 +78,10 @@ fuzz_target!(|payload: &[u8]| {
                 let value_code = as_value.as_ref().err().map(|e| e.kind().code());
                 assert_eq!(code, value_code, "verify::<Value> disagrees");
                 if code == Some("claim_rejected") {
-                    assert!(!rules_hold(claims), "refused by a rule that holds: {claims}");
+                    assert!(
+                        !rules_hold(claims),
+                        "refused by a rule that holds: {claims}"
+                    );
                 }
             }
             // Never a claim value in the answer: the description is fixed text.

@@ -38,12 +38,15 @@ struct Setup {
 }
 
 static SETUP: LazyLock<Setup> = LazyLock::new(|| {
-    let issuer = TokenIssuer::builder(Key::hmac(HS256_SECRET.as_bytes()).unwrap(), Algorithm::HS256)
-        .issuer("https://fuzz.example")
-        .audience("api")
-        .clock(ManualClock::new(NOW))
-        .build()
-        .unwrap();
+    let issuer = TokenIssuer::builder(
+        Key::hmac(HS256_SECRET.as_bytes()).unwrap(),
+        Algorithm::HS256,
+    )
+    .issuer("https://fuzz.example")
+    .audience("api")
+    .clock(ManualClock::new(NOW))
+    .build()
+    .unwrap();
     let cookies = SessionCookies::new(issuer, CookieSettings::default()).unwrap();
     let set = cookies.login("ada", &serde_json::json!({})).unwrap();
     let pair = |i: usize| {
@@ -133,24 +136,33 @@ fuzz_target!(|data: &[u8]| {
     };
     // The request the middleware saw: one cookie header holding exactly the real login's
     // access cookie, no Authorization, a method (or none: unsafe).
-    let only_real_cookie = flags & 1 != 0
-        && cookie_values.len() == 1
-        && !authorization;
+    let only_real_cookie = flags & 1 != 0 && cookie_values.len() == 1 && !authorization;
     let unsafe_method = parts.method.as_str().is_empty()
-        || UNSAFE.iter().any(|m| m.eq_ignore_ascii_case(parts.method.as_str()));
+        || UNSAFE
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(parts.method.as_str()));
     let csrf_ok = csrf_values.len() == 1 && csrf_values[0] == setup.csrf;
     match &outcome {
         Ok(passed) => {
             // Whatever passed was a real token: the login's (the only valid one here).
-            assert_eq!(passed.token.registered().unwrap().sub.as_deref(), Some("ada"));
+            assert_eq!(
+                passed.token.registered().unwrap().sub.as_deref(),
+                Some("ada")
+            );
             if only_real_cookie && unsafe_method {
-                assert!(csrf_ok, "a cookie token passed an unsafe method without its CSRF value");
+                assert!(
+                    csrf_ok,
+                    "a cookie token passed an unsafe method without its CSRF value"
+                );
             }
         }
         Err(code) => {
             if only_real_cookie {
                 if !unsafe_method || csrf_ok {
-                    panic!("the login's own cookie refused ({code}) on {:?}", parts.method);
+                    panic!(
+                        "the login's own cookie refused ({code}) on {:?}",
+                        parts.method
+                    );
                 }
                 assert_eq!(code, "csrf_failed");
             }
