@@ -67,11 +67,20 @@ fuzz_target!(|data: &[u8]| {
     match first {
         Ok(pair) => {
             assert_eq!(flags & 1, 0, "an access token was redeemed");
-            let claims: Value = serde_json::from_slice(payload).expect("redeemed claims are JSON");
+            // Member by member: an unread member may be valid JSON a `Value` cannot hold
+            // (FUZZING.md, finding 3); the members redemption reads must be ordinary.
+            let claims = members(payload).expect("redeemed claims are a JSON object");
+            let get = |name: &str| claims.get(name).and_then(Option::as_ref);
             for name in ["sub", "sid", "jti"] {
-                assert!(claims[name].is_string(), "redeemed without a string {name}");
+                assert!(
+                    get(name).is_some_and(Value::is_string),
+                    "redeemed without a string {name}"
+                );
             }
-            assert!(claims["exp"].is_number(), "redeemed without exp");
+            assert!(
+                get("exp").is_some_and(Value::is_number),
+                "redeemed without exp"
+            );
             let access = block_on(
                 ISSUER
                     .access_verifier()
@@ -79,9 +88,12 @@ fuzz_target!(|data: &[u8]| {
             )
             .expect("the new access token verifies");
             let registered: RegisteredClaims = access.registered().unwrap();
-            assert_eq!(registered.sub.as_deref(), claims["sub"].as_str());
+            assert_eq!(
+                registered.sub.as_deref(),
+                get("sub").and_then(Value::as_str)
+            );
             let new: Value = access.claims().unwrap();
-            assert_eq!(new["sid"], claims["sid"], "the login goes on");
+            assert_eq!(Some(&new["sid"]), get("sid"), "the login goes on");
             // Redeemed again: reused; within the grace window the login is not revoked, so the
             // new refresh token still redeems.
             let again = block_on(ISSUER.refresh(&store, &token, &no_claims));
