@@ -20,15 +20,7 @@ use serde_json::{Value, json};
 const SECRET: &[u8] = b"an example secret of 32 bytes..!";
 const NOW: i64 = 1_700_000_000;
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+use crate::support::block_on;
 
 fn sign_with(key: &Key, alg: Algorithm, claims: &Value) -> String {
     Signer::new(key.clone(), alg)

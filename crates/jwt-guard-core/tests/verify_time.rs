@@ -4,7 +4,6 @@
 //! how often each is recorded.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -73,15 +72,7 @@ impl Counting {
     }
 }
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+use crate::support::block_on;
 
 fn token() -> String {
     let key = Key::hmac(b"an example secret of 32 bytes..!").unwrap();

@@ -273,3 +273,14 @@ fn pyjwt_missing(reason: &str) -> Option<PyJwtRun> {
     PYJWT_SUITE.missing(reason);
     None
 }
+
+/// Polls a future that never waits (fixed keys, in-memory stores) to its end.
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
