@@ -352,20 +352,20 @@ fn revocations() -> Arc<MemoryStore> {
 }
 
 /// What `/me` extracts: `sub` must be there.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 pub(crate) struct Sub {
     pub(crate) sub: String,
 }
 
 /// What `/email` extracts.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 pub(crate) struct NeedsEmail {
     pub(crate) email: String,
 }
 
 /// What `/tenant` extracts: the typed-claims pattern the README and the rustdoc of `Claims<T>`
 /// show (registered claims flattened in, custom claims beside them).
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 pub(crate) struct TenantClaims {
     #[serde(flatten)]
     pub(crate) registered: RegisteredClaims,
@@ -374,7 +374,7 @@ pub(crate) struct TenantClaims {
     pub(crate) role: Role,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Role {
     Admin,

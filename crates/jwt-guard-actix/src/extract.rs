@@ -28,7 +28,7 @@ use crate::state::{Actix, Context, Verified};
 /// use jwt_guard_core::{Algorithm, Key, RegisteredClaims, Signer, Verifier};
 /// use serde::Deserialize;
 ///
-/// #[derive(Deserialize)]
+/// #[derive(Clone, Deserialize)]
 /// struct MyClaims {
 ///     #[serde(flatten)]
 ///     registered: RegisteredClaims, // iss, sub, aud, exp, nbf, iat, jti
@@ -115,7 +115,10 @@ pub(crate) fn with_stored<R>(
     decide(stored).map_err(JwtError)
 }
 
-impl<T: DeserializeOwned> FromRequest for Claims<T> {
+impl<T> FromRequest for Claims<T>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
     type Error = JwtError;
     type Future = Ready<Result<Claims<T>, JwtError>>;
 

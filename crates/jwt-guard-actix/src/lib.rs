@@ -13,7 +13,7 @@
 //! use jwt_guard_core::{Algorithm, Key, Signer, Verifier};
 //! use serde::Deserialize;
 //!
-//! #[derive(Deserialize)]
+//! #[derive(Clone, Deserialize)]
 //! struct User { sub: String }
 //!
 //! async fn me(Claims(user): Claims<User>) -> String { user.sub }

@@ -84,7 +84,7 @@ impl<'a> TokenSource for ActixRequest<'a> {
 /// use serde::Deserialize;
 ///
 /// /// Typed claims: the registered ones flattened in, your own beside them.
-/// #[derive(Deserialize)]
+/// #[derive(Clone, Deserialize)]
 /// struct MyClaims {
 ///     #[serde(flatten)]
 ///     registered: RegisteredClaims,
@@ -408,6 +408,17 @@ where
                 State::Inner {
                     future: self.service.call(request),
                     set_cookies: Vec::new(),
+                }
+            }
+            Admission::Pass(passed) => {
+                store(
+                    &mut request.extensions_mut(),
+                    self.guard.clone(),
+                    Some(passed.token),
+                );
+                State::Inner {
+                    future: self.service.call(request),
+                    set_cookies: passed.set_cookies,
                 }
             }
             Admission::Verify(verify) => State::Verifying {

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::support::*;
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct User {
     sub: String,
 }

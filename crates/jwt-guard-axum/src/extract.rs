@@ -26,7 +26,7 @@ use crate::state::{Verified, stored};
 /// use serde::Deserialize;
 /// use tower::ServiceExt;
 ///
-/// #[derive(Deserialize)]
+/// #[derive(Clone, Deserialize)]
 /// struct MyClaims {
 ///     #[serde(flatten)]
 ///     registered: RegisteredClaims, // iss, sub, aud, exp, nbf, iat, jti
@@ -97,7 +97,7 @@ impl<T> DerefMut for Claims<T> {
 
 impl<T, S> FromRequestParts<S> for Claims<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
     S: Send + Sync,
 {
     type Rejection = JwtRejection;
@@ -112,7 +112,7 @@ where
 
 impl<T, S> OptionalFromRequestParts<S> for Claims<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
     S: Send + Sync,
 {
     type Rejection = JwtRejection;

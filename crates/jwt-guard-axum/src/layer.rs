@@ -54,7 +54,7 @@ use crate::state::{Axum, store};
 /// use serde::Deserialize;
 ///
 /// /// Typed claims: the registered ones flattened in, your own beside them.
-/// #[derive(Deserialize)]
+/// #[derive(Clone, Deserialize)]
 /// struct MyClaims {
 ///     #[serde(flatten)]
 ///     registered: RegisteredClaims,
@@ -349,6 +349,17 @@ where
                 State::Inner {
                     future: self.inner.call(request),
                     set_cookies: Vec::new(),
+                }
+            }
+            Admission::Pass(passed) => {
+                store(
+                    request.extensions_mut(),
+                    self.guard.clone(),
+                    Some(passed.token),
+                );
+                State::Inner {
+                    future: self.inner.call(request),
+                    set_cookies: passed.set_cookies,
                 }
             }
             Admission::Verify(verify) => {

@@ -13,7 +13,7 @@
 //! use serde::Deserialize;
 //! use tower::ServiceExt;
 //!
-//! #[derive(Deserialize)]
+//! #[derive(Clone, Deserialize)]
 //! struct User { sub: String }
 //!
 //! async fn me(Claims(user): Claims<User>) -> String { user.sub }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct User {
     sub: String,
 }

@@ -253,6 +253,23 @@ struct Entry {
     stamp: Stamp,
 }
 
+/// What [`TokenCache::lookup`] found. Returned and matched at once, never stored: boxing the
+/// hit to shrink the miss would cost an allocation on every hit.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Lookup {
+    /// The token is cached: its answer now (verified, or expired since it was stored).
+    Hit(Result<(VerifiedToken, Stamp)>),
+    /// Not cached (or cached under keys no longer in use): verify in full.
+    Miss(Miss),
+}
+
+/// A token [`TokenCache::lookup`] did not find, for [`TokenCache::verify_missed`]: its hash,
+/// so a request hashes its token once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Miss {
+    hash: u64,
+}
+
 /// The cache ([module doc](self)). Built by [`BearerAuth`](crate::http::BearerAuth) for its
 /// own verifier only (a stamp means nothing to another verifier).
 pub(crate) struct TokenCache {
@@ -308,6 +325,16 @@ impl TokenCache {
         verifier: &Verifier,
         token: &str,
     ) -> (Result<(VerifiedToken, Stamp)>, &'static str) {
+        match self.lookup(verifier, token) {
+            Lookup::Hit(answer) => (answer, "hit"),
+            Lookup::Miss(miss) => (self.verify_missed(verifier, token, miss).await, "miss"),
+        }
+    }
+
+    /// The cache's answer for `token` without waiting: a hit (the time rules checked now; an
+    /// expired entry is dropped and answered as the full path would), or a miss to verify in
+    /// full with [`TokenCache::verify_missed`] (counted as a miss here).
+    pub(crate) fn lookup(&self, verifier: &Verifier, token: &str) -> Lookup {
         let key = TokenRef {
             hash: self.hasher.hash_one(token),
             token,
@@ -316,14 +343,14 @@ impl TokenCache {
             match verifier.check_stamp(&entry.stamp) {
                 Some(Ok(())) => {
                     self.hit();
-                    return (Ok((entry.token, entry.stamp)), "hit");
+                    return Lookup::Hit(Ok((entry.token, entry.stamp)));
                 }
                 Some(Err(e)) => {
                     // Expired (or, after a clock step back, not yet valid): the answer the full
                     // path gives too; an expired token never becomes valid again.
                     self.hit();
                     self.map.remove(&key);
-                    return (Err(e), "hit");
+                    return Lookup::Hit(Err(e));
                 }
                 // Verified under keys no longer in use: verify in full.
                 None => {
@@ -333,14 +360,25 @@ impl TokenCache {
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         self.counters.missed();
-        let (verified, stamp) = match verifier.verify_token_stamped(token).await {
-            Ok(verified) => verified,
-            Err(e) => return (Err(e), "miss"),
-        };
-        if self.admits(token, &verified) && self.doorkeeper.seen(key.hash) {
+        Lookup::Miss(Miss { hash: key.hash })
+    }
+
+    /// Verifies in full a `token` that [`TokenCache::lookup`] missed, and keeps it if it passed
+    /// (at its second verification: the doorkeeper).
+    pub(crate) async fn verify_missed(
+        &self,
+        verifier: &Verifier,
+        token: &str,
+        miss: Miss,
+    ) -> Result<(VerifiedToken, Stamp)> {
+        let (mut verified, stamp) = verifier.verify_token_stamped(token).await?;
+        if self.admits(token, &verified) && self.doorkeeper.seen(miss.hash) {
+            // The stored token and this request's share one slot for the claims `Claims<T>`
+            // parses, so later hits clone them instead of parsing again.
+            verified.share_parsed_claims();
             self.map.insert(
                 TokenKey {
-                    hash: key.hash,
+                    hash: miss.hash,
                     token: Box::from(token),
                 },
                 Entry {
@@ -349,7 +387,7 @@ impl TokenCache {
                 },
             );
         }
-        (Ok((verified, stamp)), "miss")
+        Ok((verified, stamp))
     }
 
     fn hit(&self) {

@@ -246,50 +246,109 @@ impl<A: Adapter> BearerGuard<A> {
     }
 
     /// What the middleware does with `request`: refuse it (malformed, or no token in required
-    /// mode), pass it on anonymous (optional mode, no token), or verify its token first. The
-    /// verification owns the token and a clone of this guard, so the adapter's future can hold
-    /// it; one small allocation per request that carries a token.
+    /// mode), pass it on anonymous (optional mode, no token), pass it on with a token the
+    /// verified-token cache answered for (no future, no copy of the token), or verify its
+    /// token first. The verification owns the token and a clone of this guard, so the adapter's
+    /// future can hold it; one small allocation per request that needs one.
     pub fn admit<R: TokenSource + ?Sized>(&self, request: &R) -> Admission<A> {
-        match self.auth().extract(request) {
-            Err(rejection) => Admission::Refuse(Refusal::new(rejection, self)),
-            Ok(None) => Admission::Anonymous,
-            Ok(Some(token)) => {
-                let location = token.location();
-                // Browser sessions: what the CSRF check needs from the request, read now (the
-                // verification owns no request).
-                let csrf = self
-                    .auth()
-                    .session_cookies()
-                    .map_or(CsrfDemand::None, |c| c.csrf_demand(request, location));
-                let token = token.into_string();
-                let guard = self.clone();
-                Admission::Verify(Box::pin(async move {
-                    let verified = match guard.auth().verify(&token).await {
-                        Ok(verified) => Arc::new(verified),
-                        Err(rejection) => return Err(Refusal::new(rejection, &guard)),
-                    };
-                    if !SessionCookies::csrf_satisfied(&csrf, &verified) {
-                        let rejection = guard.auth().reject(RejectionKind::CsrfFailed);
-                        return Err(Refusal::new(rejection, &guard));
-                    }
-                    if let Some(check) = &guard.inner.check
-                        && let Err(denial) = check.run(&verified).await
-                    {
-                        let rejection = guard.auth().reject(RejectionKind::Denied(denial));
-                        return Err(Refusal::new(rejection, &guard));
-                    }
-                    let set_cookies = guard
-                        .auth()
-                        .session_cookies()
-                        .and_then(|c| c.implicit_refresh(&verified, location))
-                        .map(|set| set.values().to_vec())
-                        .unwrap_or_default();
-                    Ok(Passed {
-                        token: verified,
-                        set_cookies,
-                    })
-                }))
+        let token = match self.auth().extract(request) {
+            Err(rejection) => return Admission::Refuse(Refusal::new(rejection, self)),
+            Ok(None) => return Admission::Anonymous,
+            Ok(Some(token)) => token,
+        };
+        let location = token.location();
+        // Browser sessions: what the CSRF check needs from the request, read now (the
+        // verification owns no request).
+        let csrf = self
+            .auth()
+            .session_cookies()
+            .map_or(CsrfDemand::None, |c| c.csrf_demand(request, location));
+        let pending = match self.auth().verify_quick(token.as_str()) {
+            Quick::Done(Err(rejection)) => return Admission::Refuse(Refusal::new(rejection, self)),
+            Quick::Done(Ok(verified)) => {
+                let verified = Arc::new(verified);
+                if let Some(Check::Async(_)) = &self.inner.check {
+                    let guard = self.clone();
+                    return Admission::Verify(Box::pin(async move {
+                        guard.after_verify(verified, &csrf, location).await
+                    }));
+                }
+                // No check, or a synchronous one: the whole answer now.
+                return match self.after_verify_now(verified, &csrf, location) {
+                    Ok(passed) => Admission::Pass(passed),
+                    Err(refusal) => Admission::Refuse(refusal),
+                };
             }
+            Quick::Pending(pending) => pending,
+        };
+        let token = token.into_string();
+        let guard = self.clone();
+        Admission::Verify(Box::pin(async move {
+            let verified = match guard.auth().verify_pending(&token, pending).await {
+                Ok(verified) => Arc::new(verified),
+                Err(rejection) => return Err(Refusal::new(rejection, &guard)),
+            };
+            guard.after_verify(verified, &csrf, location).await
+        }))
+    }
+
+    /// What follows a verification: the CSRF rule of browser sessions, the custom check, and
+    /// the cookies of an implicit refresh. Waits only in an async custom check.
+    async fn after_verify(
+        &self,
+        verified: Arc<VerifiedToken>,
+        csrf: &CsrfDemand,
+        location: TokenLocation,
+    ) -> std::result::Result<Passed, Refusal<A>> {
+        self.check_csrf(&verified, csrf)?;
+        if let Some(check) = &self.inner.check
+            && let Err(denial) = check.run(&verified).await
+        {
+            return Err(self.refuse(RejectionKind::Denied(denial)));
+        }
+        Ok(self.passed(verified, location))
+    }
+
+    /// [`BearerGuard::after_verify`] for a guard with no async check: without a future.
+    fn after_verify_now(
+        &self,
+        verified: Arc<VerifiedToken>,
+        csrf: &CsrfDemand,
+        location: TokenLocation,
+    ) -> std::result::Result<Passed, Refusal<A>> {
+        self.check_csrf(&verified, csrf)?;
+        if let Some(Check::Sync(check)) = &self.inner.check
+            && let Err(denial) = check(&verified)
+        {
+            return Err(self.refuse(RejectionKind::Denied(denial)));
+        }
+        Ok(self.passed(verified, location))
+    }
+
+    /// The CSRF rule of browser sessions (nothing to check for a header token).
+    fn check_csrf(
+        &self,
+        verified: &VerifiedToken,
+        csrf: &CsrfDemand,
+    ) -> std::result::Result<(), Refusal<A>> {
+        if SessionCookies::csrf_satisfied(csrf, verified) {
+            Ok(())
+        } else {
+            Err(self.refuse(RejectionKind::CsrfFailed))
+        }
+    }
+
+    /// A passed request: the token, and the cookies of an implicit refresh if one applies.
+    fn passed(&self, verified: Arc<VerifiedToken>, location: TokenLocation) -> Passed {
+        let set_cookies = self
+            .auth()
+            .session_cookies()
+            .and_then(|c| c.implicit_refresh(&verified, location))
+            .map(|set| set.values().to_vec())
+            .unwrap_or_default();
+        Passed {
+            token: verified,
+            set_cookies,
         }
     }
 }
@@ -326,6 +385,8 @@ pub enum Admission<A: Adapter> {
     /// Pass it on with no token (optional mode, no token anywhere); the extractors then find
     /// the guard and no token.
     Anonymous,
+    /// Pass it on with this verified token stored: the verified-token cache answered at once.
+    Pass(Passed),
     /// Pass it on once this verification succeeds, with the verified token stored; refuse it
     /// otherwise.
     Verify(Verification<A>),
@@ -336,6 +397,7 @@ impl<A: Adapter> fmt::Debug for Admission<A> {
         match self {
             Admission::Refuse(refusal) => f.debug_tuple("Refuse").field(refusal).finish(),
             Admission::Anonymous => f.write_str("Anonymous"),
+            Admission::Pass(passed) => f.debug_tuple("Pass").field(passed).finish(),
             Admission::Verify(_) => f.write_str("Verify(..)"),
         }
     }
@@ -585,6 +647,87 @@ mod tests {
         assert_eq!(refusal.rejection().realm(), "other");
     }
 
+    /// Admits `bearer` under `guard` until the verified-token cache answers for it (the
+    /// doorkeeper keeps a token at its second verification), checking each verification.
+    fn admit_until_cached(guard: &BearerGuard<Plain>, bearer: &str) -> Admission<Plain> {
+        let request = request("/", &[("authorization", bearer)]);
+        for _ in 0..2 {
+            let Admission::Verify(verify) = guard.admit(&request) else {
+                panic!("a token the cache does not hold is verified in full");
+            };
+            drop(block_on(verify));
+        }
+        guard.admit(&request)
+    }
+
+    #[test]
+    fn a_cached_token_passes_without_a_future_and_still_meets_every_check() {
+        let exp = 4_102_444_800u64;
+        let bearer = |sub: &str| {
+            format!(
+                "Bearer {}",
+                sign(serde_json::json!({"sub": sub, "exp": exp}))
+            )
+        };
+        let not_eve = |token: &VerifiedToken| match token.claims::<serde_json::Value>() {
+            Ok(claims) if claims["sub"] == "eve" => Err(Denial::forbidden("not eve")),
+            _ => Ok(()),
+        };
+
+        // No check, or a synchronous one: the cache's answer is the whole answer.
+        let guard = BearerGuard::<Plain>::new(auth()).check(not_eve);
+        let Admission::Pass(passed) = admit_until_cached(&guard, &bearer("ada")) else {
+            panic!("a cached token passes at once");
+        };
+        assert_eq!(
+            passed.token.claims::<serde_json::Value>().unwrap()["sub"],
+            "ada"
+        );
+        assert!(passed.set_cookies.is_empty());
+        assert_eq!(guard.auth().cache_stats().unwrap().hits, 1);
+        let Admission::Refuse(refusal) = admit_until_cached(&guard, &bearer("eve")) else {
+            panic!("the synchronous check still runs on a cached token");
+        };
+        assert_eq!(refusal.rejection().status(), StatusCode::FORBIDDEN);
+        assert_eq!(refusal.rejection().description(), "not eve");
+
+        // An async check: a future, which still runs it.
+        let async_guard = BearerGuard::<Plain>::new(auth()).check_async(move |token| {
+            let answer = not_eve(&token);
+            Box::pin(async move { answer })
+        });
+        let Admission::Verify(verify) = admit_until_cached(&async_guard, &bearer("eve")) else {
+            panic!("an async check needs a future");
+        };
+        let refusal = block_on(verify).unwrap_err();
+        assert_eq!(refusal.rejection().status(), StatusCode::FORBIDDEN);
+        assert_eq!(async_guard.auth().cache_stats().unwrap().hits, 1);
+
+        // A cached token refused by the cache itself (revoked, expired) is refused at once.
+        let store = Arc::new(crate::revocation::MemoryStore::default());
+        let revoking = BearerGuard::<Plain>::new(auth()).with_revocation(Arc::clone(&store) as _);
+        let token = sign(serde_json::json!({"sub": "ada", "exp": exp, "jti": "j-1"}));
+        let cached = format!("Bearer {token}");
+        assert!(matches!(
+            admit_until_cached(&revoking, &cached),
+            Admission::Pass(_)
+        ));
+        let until = i64::try_from(exp).unwrap();
+        block_on(crate::revocation::RevocationStore::revoke_jti(
+            &*store, "j-1", until,
+        ))
+        .unwrap();
+        let Admission::Refuse(refusal) =
+            revoking.admit(&request("/", &[("authorization", &cached)]))
+        else {
+            panic!("a revoked cached token is refused");
+        };
+        assert_eq!(
+            refusal.to_string(),
+            "invalid_token: the token has been revoked"
+        );
+    }
+
     #[test]
     fn what_stored_tokens_answer() {
         let guard = BearerGuard::<Plain>::new(auth()).on_error(hooked);
@@ -607,7 +750,7 @@ mod tests {
         assert_eq!(refusal.rejection().realm(), "test");
         assert_eq!(refusal.respond(default_answer), "hook missing_token");
 
-        #[derive(Debug, Deserialize)]
+        #[derive(Clone, Debug, Deserialize)]
         #[allow(dead_code)]
         struct NeedsEmail {
             email: String,

@@ -406,3 +406,81 @@ fn cache_table_of_the_config() {
     let second = BearerAuth::from_config(&VerifierConfig::from_toml(base).unwrap()).unwrap();
     assert_eq!(stats(&second).entries, 0);
 }
+
+/// Claims that count how often they are parsed.
+#[derive(Clone, Debug, PartialEq)]
+struct Counted {
+    sub: String,
+}
+
+static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl<'de> serde::Deserialize<'de> for Counted {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Counted, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Plain {
+            sub: String,
+        }
+        PARSES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Plain::deserialize(d).map(|p| Counted { sub: p.sub })
+    }
+}
+
+fn parses() -> usize {
+    PARSES.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn claims_are_parsed_once_per_cached_token() {
+    let clock = ManualClock::new(NOW);
+    let auth = BearerAuth::new(hs_verifier(&clock, 0));
+    let token = sign(&json!({"sub": "ada", "exp": NOW + 100}));
+    let shared = |auth: &BearerAuth| -> Counted {
+        block_on(auth.verify(&token))
+            .unwrap()
+            .claims_shared::<Counted>()
+            .unwrap()
+    };
+    let ada = Counted {
+        sub: "ada".to_owned(),
+    };
+
+    // Not cached yet (the first verification only marks it): parsed each time.
+    let before = parses();
+    assert_eq!(shared(&auth), ada);
+    assert_eq!(parses(), before + 1);
+    // Kept at the second verification: parsed once more, and that parse is kept.
+    assert_eq!(shared(&auth), ada);
+    assert_eq!(parses(), before + 2);
+    for _ in 0..3 {
+        assert_eq!(shared(&auth), ada);
+    }
+    assert_eq!(parses(), before + 2, "hits clone the kept claims");
+    assert_eq!(stats(&auth).hits, 3);
+
+    // Another type parsed from the same cached token: parsed each time, still right.
+    let verified = block_on(auth.verify(&token)).unwrap();
+    let value: Value = verified.claims_shared().unwrap();
+    assert_eq!(value["sub"], "ada");
+    assert_eq!(verified.claims_shared::<Counted>().unwrap(), ada);
+    assert_eq!(parses(), before + 2);
+
+    // Claims that do not fit are refused each time, never kept.
+    #[derive(Clone, Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct NeedsEmail {
+        email: String,
+    }
+    for _ in 0..2 {
+        let error = verified.claims_shared::<NeedsEmail>().unwrap_err();
+        assert_eq!(error.kind(), &ErrorKind::ClaimsMismatch);
+    }
+
+    // The cache off: every request parses.
+    let off = BearerAuth::new(hs_verifier(&clock, 0)).with_cache(&CacheConfig::off());
+    let before = parses();
+    for _ in 0..3 {
+        assert_eq!(shared(&off), ada);
+    }
+    assert_eq!(parses(), before + 3);
+}

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::de::DeserializeOwned;
 
-use crate::cache::{CacheConfig, CacheStats, TokenCache};
+use crate::cache::{CacheConfig, CacheStats, Lookup, Miss, TokenCache};
 use crate::config::VerifierConfig;
 use crate::error::{Error, Result};
 use crate::http::answers::quoted_safe;
@@ -15,7 +15,26 @@ use crate::http::*;
 use crate::revocation::{RevocationClaims, RevocationStore};
 use crate::rules::RoleSource;
 use crate::sessions::cookies::SessionCookies;
-use crate::verifier::{VerifiedToken, Verifier};
+use crate::verifier::{Stamp, VerifiedToken, Verifier};
+
+/// What [`BearerAuth::verify_quick`] found. Matched at once, never stored (as
+/// [`crate::cache::Lookup`]).
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Quick {
+    /// The answer (a cache hit, or a cached token found expired).
+    Done(Result<VerifiedToken, Rejection>),
+    /// A full verification is needed ([`BearerAuth::verify_pending`]).
+    Pending(Pending),
+}
+
+/// A verification [`BearerAuth::verify_quick`] could not answer: what it learned already.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    /// The cache's miss (the token's hash), when the cache is on.
+    miss: Option<Miss>,
+    /// When the verification started, when timed.
+    started: Option<Instant>,
+}
 
 /// A [`Verifier`] plus what an HTTP adapter needs around it: the [`TokenLocations`], the
 /// challenge realm, and whether a request without a token passes (optional mode). Cheap to
@@ -338,19 +357,64 @@ impl BearerAuth {
     /// (`revoked` included); a server rejection (500) for a configuration error, which
     /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
+        match self.verify_quick(token) {
+            Quick::Done(answer) => answer,
+            Quick::Pending(pending) => self.verify_pending(token, pending).await,
+        }
+    }
+
+    /// The part of [`BearerAuth::verify`] that never waits: a token the verified-token cache
+    /// holds is answered here (time rules, revocation, metrics), so a middleware passes it on
+    /// without a future; any other is left for [`BearerAuth::verify_pending`].
+    pub(crate) fn verify_quick(&self, token: &str) -> Quick {
         let started = self.verify_time.then(Instant::now);
-        let (verified, cache) = match &self.cache {
-            Some(cache) => cache.verify(&self.verifier, token).await,
-            None => (self.verifier.verify_token_stamped(token).await, "off"),
+        match &self.cache {
+            Some(cache) => match cache.lookup(&self.verifier, token) {
+                Lookup::Hit(verified) => Quick::Done(self.finish(verified, "hit", started)),
+                Lookup::Miss(miss) => Quick::Pending(Pending {
+                    miss: Some(miss),
+                    started,
+                }),
+            },
+            None => Quick::Pending(Pending {
+                miss: None,
+                started,
+            }),
+        }
+    }
+
+    /// The full verification of a token [`BearerAuth::verify_quick`] left pending.
+    pub(crate) async fn verify_pending(
+        &self,
+        token: &str,
+        pending: Pending,
+    ) -> Result<VerifiedToken, Rejection> {
+        let (verified, path) = match (&self.cache, pending.miss) {
+            (Some(cache), Some(miss)) => (
+                cache.verify_missed(&self.verifier, token, miss).await,
+                "miss",
+            ),
+            (Some(cache), None) => cache.verify(&self.verifier, token).await,
+            (None, _) => (self.verifier.verify_token_stamped(token).await, "off"),
         };
+        self.finish(verified, path, pending.started)
+    }
+
+    /// What every verification ends with: the time metric, the revocation check, the count.
+    fn finish(
+        &self,
+        verified: Result<(VerifiedToken, Stamp)>,
+        path: &'static str,
+        started: Option<Instant>,
+    ) -> Result<VerifiedToken, Rejection> {
         if let Some(started) = started {
-            self.labels.verify_time(cache, started.elapsed());
+            self.labels.verify_time(path, started.elapsed());
         }
         let (verified, stamp) = verified.map_err(|e| self.reject_error(e))?;
         if let Some(store) = &self.revocation {
             // A cached token was checked at its first verification: check it at now.
             RevocationClaims::from_token(&verified)
-                .map(|claims| match cache {
+                .map(|claims| match path {
                     "hit" => claims.at(self.verifier.now()),
                     _ => claims,
                 })

@@ -42,17 +42,20 @@ pub(super) fn trim_ows(mut s: &[u8]) -> &[u8] {
 }
 
 /// Whether every byte is `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`. Branch-free
-/// over the whole slice, so the compiler checks it a vector at a time: a 700-byte token costs
-/// about 300 instructions instead of 7,000 byte by byte (issue 16). A bad byte is found at the
-/// same cost, so timing tells nothing about where it is.
+/// over the whole slice, so the compiler checks it a vector at a time, and with as few vector
+/// operations as the set allows: `-./0-9` is one range (0x2D..=0x39), letters one range once
+/// case is folded, then `+`, `_` and `~`. A 600-byte token costs about 1,000 instructions
+/// with SSE2 instead of 7,000 byte by byte (issue 16). A bad byte is found at the same cost,
+/// so timing tells nothing about where it is.
 fn all_b64token_chars(body: &[u8]) -> bool {
-    body.iter().fold(true, |ok, &b| {
+    let mut bad = 0u8;
+    for &b in body {
         let alpha = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        let symbol =
-            (b == b'-') | (b == b'.') | (b == b'_') | (b == b'~') | (b == b'+') | (b == b'/');
-        ok & (alpha | digit | symbol)
-    })
+        let dash_to_nine = b.wrapping_sub(b'-') <= b'9' - b'-';
+        let symbol = (b == b'+') | (b == b'_') | (b == b'~');
+        bad |= u8::from(!(alpha | dash_to_nine | symbol));
+    }
+    bad == 0
 }
 
 /// RFC 6750 §2.1 `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.

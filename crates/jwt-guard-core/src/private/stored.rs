@@ -47,12 +47,16 @@ where
             .map_err(|rejection| Refusal::new(rejection, &admitted.guard))
     }
 
-    /// What `Claims<T>` answers: the claims as `T`.
+    /// What `Claims<T>` answers: the claims as `T` ([`VerifiedToken::claims_shared`]: parsed
+    /// once per token the verified-token cache holds).
     ///
     /// # Errors
     /// No token: the missing-token rejection; claims that do not fit `T`: 401 `invalid_token`.
-    pub fn claims<T: DeserializeOwned>(self) -> Result<T, Refusal<A>> {
-        self.decide(|auth, token| auth.claims(required_token(auth, token)?))
+    pub fn claims<T>(self) -> Result<T, Refusal<A>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.decide(|auth, token| shared_claims(auth, required_token(auth, token)?))
     }
 
     /// What `Option<Claims<T>>` answers where the framework lets it refuse
@@ -60,8 +64,11 @@ where
     ///
     /// # Errors
     /// Claims that do not fit `T`: 401 `invalid_token`.
-    pub fn optional_claims<T: DeserializeOwned>(self) -> Result<Option<T>, Refusal<A>> {
-        self.decide(|auth, token| token.map(|t| auth.claims(t)).transpose())
+    pub fn optional_claims<T>(self) -> Result<Option<T>, Refusal<A>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.decide(|auth, token| token.map(|t| shared_claims(auth, t)).transpose())
     }
 
     /// What `Verified` answers: the token.
@@ -218,4 +225,13 @@ pub(super) fn required_token<'t, V: std::ops::Deref<Target = VerifiedToken>>(
     token: Option<&'t V>,
 ) -> Result<&'t VerifiedToken, Rejection> {
     required(auth, token).map(|t| &**t)
+}
+
+/// The claims of `token` as `T`, parsed once per cached token, refused as
+/// [`BearerAuth::claims`] refuses.
+fn shared_claims<T>(auth: &BearerAuth, token: &VerifiedToken) -> Result<T, Rejection>
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    token.claims_shared().map_err(|e| auth.reject_error(e))
 }

@@ -384,6 +384,7 @@ impl Provider {
                 header,
                 payload,
                 spans,
+                parsed: None,
             },
             times,
         ))

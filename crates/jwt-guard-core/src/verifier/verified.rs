@@ -1,6 +1,8 @@
 //! What a verification returns: [`VerifiedToken`] and [`TokenData`].
 
+use std::any::Any;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 
@@ -19,7 +21,13 @@ pub struct VerifiedToken {
     pub(super) payload: std::sync::Arc<[u8]>,
     /// Where the claims the revocation check reads are, found in the verification pass.
     pub(super) spans: ClaimSpans,
+    /// The claims as the first type [`VerifiedToken::claims_shared`] parsed them into, shared
+    /// by every copy of a token the verified-token cache holds (`None` for any other token).
+    pub(super) parsed: Option<Arc<OnceLock<ParsedClaims>>>,
 }
+
+/// Claims parsed into some `T` ([`VerifiedToken::claims_shared`]).
+pub(crate) type ParsedClaims = Box<dyn Any + Send + Sync>;
 
 /// Where `jti`, `sid` and `sub` sit in the payload (byte ranges of unescaped string values),
 /// and `iat`/`exp`, as the verification pass read them: the revocation check then reads them
@@ -143,6 +151,44 @@ impl VerifiedToken {
             .ok()
             .and_then(|text| serde_json::from_str(text).ok())
             .ok_or_else(|| crate::error::claims_mismatch::<T>(&self.payload))
+    }
+
+    /// The claims as `T`, as [`VerifiedToken::claims`], parsed once per token the
+    /// verified-token cache holds ([`crate::cache`]): the first parse into a `T` is kept with
+    /// the cached token, and every later request with that token gets a clone of it. For a
+    /// token the cache does not hold (cache off, not yet kept, an algorithm it skips), and for
+    /// a second type parsed from the same token, this parses as [`VerifiedToken::claims`] does.
+    /// What the framework extractors (`Claims<T>`) call.
+    ///
+    /// `T`'s `Deserialize` must give the same value for the same JSON (as every derived one
+    /// does): a kept `T` stands for every later parse.
+    ///
+    /// # Errors
+    /// As [`VerifiedToken::claims`]; a failed parse is not kept.
+    pub fn claims_shared<T>(&self) -> Result<T>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let Some(slot) = &self.parsed else {
+            return self.claims();
+        };
+        if let Some(kept) = slot.get() {
+            return match kept.downcast_ref::<T>() {
+                Some(claims) => Ok(claims.clone()),
+                None => self.claims(),
+            };
+        }
+        let claims: T = self.claims()?;
+        // Another request may have kept its parse first: either is the same value.
+        let _ = slot.set(Box::new(claims.clone()));
+        Ok(claims)
+    }
+
+    /// Gives this token (and every clone made from now on) a slot for the claims
+    /// [`VerifiedToken::claims_shared`] parses: the verified-token cache calls it on the token
+    /// it keeps.
+    pub(crate) fn share_parsed_claims(&mut self) {
+        self.parsed = Some(Arc::new(OnceLock::new()));
     }
 
     /// The registered claims.
