@@ -15,6 +15,11 @@ use crate::state::{Verified, stored};
 /// The layer verifies the token once; each `Claims<T>` deserializes the verified claims JSON
 /// into its `T` (so several types can be extracted from one request).
 ///
+/// `T` is `Clone + Send + Sync + 'static` (as for axum's `Extension<T>`): for a token the
+/// verified-token cache holds, the claims are parsed into `T` once and every later request with
+/// that token gets a clone ([`VerifiedToken::claims_shared`](jwt_guard_core::VerifiedToken::claims_shared));
+/// `T`'s `Deserialize` must give the same value for the same JSON, as a derived one does.
+///
 /// Typed claims: flatten [`RegisteredClaims`](jwt_guard_core::RegisteredClaims) into your own
 /// type to have `sub`, `exp`, `aud`, ... beside your claims (the layer has already checked the
 /// registered ones by its rules); make a claim `Option<..>` if a token may lack it.

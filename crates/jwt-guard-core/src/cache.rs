@@ -21,6 +21,11 @@
 //!   token and its claims fit in [`CacheConfig::max_entry_bytes`]. A failed token changes
 //!   nothing (no negative caching an attacker could fill); neither does a cached token found
 //!   expired (it is dropped).
+//! - **Parsed claims**: a kept token carries a slot for the claims `Claims<T>` parses from it
+//!   ([`VerifiedToken::claims_shared`]): the first `T` parsed is kept with the entry and later
+//!   requests get a clone instead of a parse. It goes with the entry (evicted, expired or
+//!   invalidated alike); its size is `T`'s, which `max_entry_bytes` bounds only through the
+//!   claims text it was parsed from.
 //! - **Keys that change**: an entry keeps the generation of the key set it was verified under
 //!   (every [`KeySet`](crate::KeySet) built gets a new one); a remote set fetched again, keys
 //!   rotated away or removed, make its entries misses, verified in full against the new keys.
