@@ -109,7 +109,10 @@ fuzz_target!(|data: &[u8]| {
     match selector % 4 {
         0 => {
             if let Ok(key) = Key::from_jwk_json(json) {
-                let value: serde_json::Value = serde_json::from_str(json).unwrap();
+                // A member jwt-guard does not read may hold valid JSON a `Value` cannot (an
+                // unpaired surrogate escape: FUZZING.md, finding 3), so the JWK loads and the
+                // `Value` does not; then no secret is known to look for, as in `check_set`.
+                let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
                 check_key(&key, &secrets(&value), &public_members(json), false);
             }
         }
