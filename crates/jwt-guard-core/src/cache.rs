@@ -268,7 +268,7 @@ pub(crate) enum Lookup {
     Miss(Miss),
 }
 
-/// A token [`TokenCache::lookup`] did not find, for [`TokenCache::verify_missed`]: its hash,
+/// A token [`TokenCache::lookup`] did not find, for [`TokenCache::keep`]: its hash,
 /// so a request hashes its token once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Miss {
@@ -320,25 +320,10 @@ impl TokenCache {
         })
     }
 
-    /// Verifies `token` with `verifier` (the one this cache was built for): from the cache when
-    /// it holds the token under the current keys (time rules checked now), else in full, then
-    /// kept if it passed.
-    /// Also says which path answered (`hit` or `miss`, the label of
-    /// [`crate::metrics::VERIFY_SECONDS`]).
-    pub(crate) async fn verify(
-        &self,
-        verifier: &Verifier,
-        token: &str,
-    ) -> (Result<(VerifiedToken, Stamp)>, &'static str) {
-        match self.lookup(verifier, token) {
-            Lookup::Hit(answer) => (answer, "hit"),
-            Lookup::Miss(miss) => (self.verify_missed(verifier, token, miss).await, "miss"),
-        }
-    }
-
     /// The cache's answer for `token` without waiting: a hit (the time rules checked now; an
     /// expired entry is dropped and answered as the full path would), or a miss to verify in
-    /// full with [`TokenCache::verify_missed`] (counted as a miss here).
+    /// full, then offered to [`TokenCache::keep`] (counted as a miss here).
+    #[inline]
     pub(crate) fn lookup(&self, verifier: &Verifier, token: &str) -> Lookup {
         let key = TokenRef {
             hash: self.hasher.hash_one(token),
@@ -368,18 +353,13 @@ impl TokenCache {
         Lookup::Miss(Miss { hash: key.hash })
     }
 
-    /// Verifies in full a `token` that [`TokenCache::lookup`] missed, and keeps it if it passed
-    /// (at its second verification: the doorkeeper).
-    pub(crate) async fn verify_missed(
-        &self,
-        verifier: &Verifier,
-        token: &str,
-        miss: Miss,
-    ) -> Result<(VerifiedToken, Stamp)> {
-        let (mut verified, stamp) = verifier.verify_token_stamped(token).await?;
-        if self.admits(token, &verified) && self.doorkeeper.seen(miss.hash) {
-            // The stored token and this request's share one slot for the claims `Claims<T>`
-            // parses, so later hits clone them instead of parsing again.
+    /// Keeps `verified`, the full verification of a `token` that [`TokenCache::lookup`]
+    /// missed, if it may be kept (its size, its family) and this is its second verification
+    /// (the doorkeeper). The stored token and the caller's then share one slot for the claims
+    /// `Claims<T>` parses, so later hits clone them instead of parsing again. Synchronous, and
+    /// called by the caller's own future: the miss path has no extra async layer.
+    pub(crate) fn keep(&self, token: &str, miss: Miss, verified: &mut VerifiedToken, stamp: Stamp) {
+        if self.admits(token, verified) && self.doorkeeper.seen(miss.hash) {
             verified.share_parsed_claims();
             self.map.insert(
                 TokenKey {
@@ -392,7 +372,6 @@ impl TokenCache {
                 },
             );
         }
-        Ok((verified, stamp))
     }
 
     fn hit(&self) {
