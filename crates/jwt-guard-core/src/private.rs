@@ -80,15 +80,6 @@ type SyncCheck = dyn Fn(&VerifiedToken) -> Result<(), Denial> + Send + Sync;
 /// An async custom check.
 type AsyncCheck = dyn Fn(Arc<VerifiedToken>) -> CheckFuture + Send + Sync;
 
-impl Check {
-    async fn run(&self, token: &Arc<VerifiedToken>) -> Result<(), Denial> {
-        match self {
-            Check::Sync(check) => check(token),
-            Check::Async(check) => check(Arc::clone(token)).await,
-        }
-    }
-}
-
 impl<A: Adapter> Clone for BearerGuard<A> {
     fn clone(&self) -> Self {
         BearerGuard {
@@ -300,12 +291,13 @@ impl<A: Adapter> BearerGuard<A> {
         csrf: &CsrfDemand,
         location: TokenLocation,
     ) -> std::result::Result<Passed, Refusal<A>> {
+        let Some(Check::Async(check)) = &self.inner.check else {
+            return self.after_verify_now(verified, csrf, location);
+        };
         self.check_csrf(&verified, csrf)?;
-        if let Some(check) = &self.inner.check
-            && let Err(denial) = check.run(&verified).await
-        {
-            return Err(self.refuse(RejectionKind::Denied(denial)));
-        }
+        check(Arc::clone(&verified))
+            .await
+            .map_err(|denial| self.refuse(RejectionKind::Denied(denial)))?;
         Ok(self.passed(verified, location))
     }
 
@@ -317,10 +309,8 @@ impl<A: Adapter> BearerGuard<A> {
         location: TokenLocation,
     ) -> std::result::Result<Passed, Refusal<A>> {
         self.check_csrf(&verified, csrf)?;
-        if let Some(Check::Sync(check)) = &self.inner.check
-            && let Err(denial) = check(&verified)
-        {
-            return Err(self.refuse(RejectionKind::Denied(denial)));
+        if let Some(Check::Sync(check)) = &self.inner.check {
+            check(&verified).map_err(|denial| self.refuse(RejectionKind::Denied(denial)))?;
         }
         Ok(self.passed(verified, location))
     }
