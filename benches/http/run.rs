@@ -1,7 +1,7 @@
-//! The driver: prepares keys and tokens, starts every server pinned to one core, checks each
-//! answers as it should, then runs `wrk` pinned to the other core against each server in turn,
-//! round after round (interleaved: every server is measured once per round), and prints the
-//! medians.
+//! The driver: prepares keys and tokens, then round after round starts every server afresh,
+//! pinned to one core, checks each answers as it should, runs `wrk` pinned to the other core
+//! against each server in turn (a 1 s warm-up pass, then the measured pass: every server is
+//! measured once per round, interleaved), stops them, and prints the medians.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -160,16 +160,84 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), String> {
     if args.prepare_only {
         return Ok(());
     }
-    let servers = servers(args, &materials)?;
+    let servers = servers(&materials, args.port)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} servers, new processes every round; {} round(s) of {} s per server and scenario, \
+         each after a 1 s warm-up; {}",
+        servers.len(),
+        args.rounds,
+        args.seconds,
+        if pinned {
+            "servers on core 1, wrk on core 0"
+        } else {
+            "NOT pinned (one core)"
+        }
+    );
+
+    let mut samples: BTreeMap<(String, usize), Vec<Sample>> = BTreeMap::new();
+    for round in 1..=args.rounds {
+        // Every round starts every server afresh, so what one process happens to get (where its
+        // memory lands, what shares the core's caches) varies from round to round and the
+        // median takes it out, as it does for everything else that varies. Two port ranges in
+        // turn: a port is not bound again right after its server stopped.
+        let base = if round % 2 == 0 {
+            args.port
+        } else {
+            args.port.checked_add(100).ok_or("--port is too high")?
+        };
+        let servers = self::servers(&materials, base)?;
+        let children = start(&servers, &exe, pinned, &runtime, &materials)?;
+        for warmup in [true, false] {
+            for scenario in &args.scenarios {
+                for (index, server) in servers.iter().enumerate() {
+                    let pid = children.0[index].id();
+                    let seconds = if warmup { 1 } else { args.seconds };
+                    let sample = measure(
+                        args, &runtime, &script, server, pid, scenario, &materials, seconds,
+                        pinned, round,
+                    )?;
+                    if !warmup {
+                        samples
+                            .entry((scenario.clone(), index))
+                            .or_default()
+                            .push(sample);
+                    }
+                }
+            }
+        }
+        drop(children);
+        eprintln!("round {round}/{} done", args.rounds);
+    }
+    let report = report(args, &servers, &samples, pinned);
+    println!("{report}");
+    let path = out.join("results.md");
+    std::fs::write(&path, &report).map_err(|e| e.to_string())?;
+    eprintln!("written to {}", path.display());
+    Ok(())
+}
+
+/// Starts `servers` (each pinned to core 1 when `pinned`) and checks each answers a valid token
+/// 200 and a forged one 401; they stop when the result is dropped.
+fn start(
+    servers: &[Server],
+    exe: &Path,
+    pinned: bool,
+    runtime: &tokio::runtime::Runtime,
+    materials: &BTreeMap<String, (Algorithm, Material)>,
+) -> Result<Children, String> {
     let mut children = Children(Vec::new());
-    for server in &servers {
+    for server in servers {
         let mut command = if pinned {
             let mut c = Command::new("taskset");
-            c.args(["-c", "1"]).arg(&exe);
+            c.args(["-c", "1"]).arg(exe);
             c
         } else {
-            Command::new(&exe)
+            Command::new(exe)
         };
         command
             .arg("serve")
@@ -182,65 +250,21 @@ pub(crate) fn run(args: &RunArgs) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", server.label()))?,
         );
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    for server in &servers {
+    for server in servers {
         wait_listening(server.addr)?;
-        runtime.block_on(check(server, &materials))?;
+        runtime.block_on(check(server, materials))?;
     }
-    eprintln!(
-        "{} servers up; {} round(s) of {} s per server and scenario; {}",
-        servers.len(),
-        args.rounds,
-        args.seconds,
-        if pinned {
-            "servers on core 1, wrk on core 0"
-        } else {
-            "NOT pinned (one core)"
-        }
-    );
-
-    let mut samples: BTreeMap<(String, usize), Vec<Sample>> = BTreeMap::new();
-    for round in 0..=args.rounds {
-        for scenario in &args.scenarios {
-            for (index, server) in servers.iter().enumerate() {
-                let pid = children.0[index].id();
-                let warmup = round == 0;
-                let seconds = if warmup { 1 } else { args.seconds };
-                let sample = measure(
-                    args, &runtime, &script, server, pid, scenario, &materials, seconds, pinned,
-                    round,
-                )?;
-                if !warmup {
-                    samples
-                        .entry((scenario.clone(), index))
-                        .or_default()
-                        .push(sample);
-                }
-            }
-        }
-        if round > 0 {
-            eprintln!("round {round}/{} done", args.rounds);
-        }
-    }
-    let report = report(args, &servers, &samples, pinned);
-    println!("{report}");
-    let path = out.join("results.md");
-    std::fs::write(&path, &report).map_err(|e| e.to_string())?;
-    eprintln!("written to {}", path.display());
-    Ok(())
+    Ok(children)
 }
 
 /// Every server of the matrix: the two bare ones, jwt-guard on both frameworks for each
 /// algorithm with the cache off and on, jsonwebtoken for each algorithm.
 fn servers(
-    args: &RunArgs,
     materials: &BTreeMap<String, (Algorithm, Material)>,
+    first_port: u16,
 ) -> Result<Vec<Server>, String> {
     let mut servers = Vec::new();
-    let mut port = args.port;
+    let mut port = first_port;
     let mut add = |implementation, framework, alg, cache, mut extra: Vec<String>| {
         port += 1;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
