@@ -77,9 +77,42 @@ fn values(text: &str) -> Vec<&str> {
     out
 }
 
+/// Every quoted string of the text that is not itself a secret's value: what an error may name
+/// (a file name, an environment variable's name). A fuzzer can put a secret inside one (a
+/// `pem_file` path ending in a JWK's `k`), and the error then names the path by design.
+fn public_strings<'t>(text: &'t str, secrets: &[&str]) -> Vec<&'t str> {
+    let mut out = Vec::new();
+    for quote in ['"', '\''] {
+        let mut parts = text.split(quote);
+        parts.next();
+        // Every other part is inside quotes.
+        while let Some(inside) = parts.next() {
+            if !inside.is_empty() && !secrets.contains(&inside) {
+                out.push(inside);
+            }
+            parts.next();
+        }
+    }
+    out
+}
+
 fn check_error(error: &jwt_guard_core::Error, text: &str) {
-    let shown = format!("{error} {error:?}");
-    for value in values(text) {
+    let secrets = values(text);
+    let mut shown = format!("{error} {error:?}");
+    // Longest first, each also as `Debug` escapes it: what is left is what the error says on
+    // its own.
+    let mut public: Vec<String> = public_strings(text, &secrets)
+        .into_iter()
+        .flat_map(|p| {
+            let debug = format!("{p:?}");
+            [p.to_owned(), debug[1..debug.len() - 1].to_owned()]
+        })
+        .collect();
+    public.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in public {
+        shown = shown.replace(p.as_str(), "");
+    }
+    for value in secrets {
         assert!(
             value.len() < 12 || !shown.contains(value),
             "a config error quotes the text: {value:?} in {shown}"
