@@ -98,20 +98,10 @@ fn public_strings<'t>(text: &'t str, secrets: &[&str]) -> Vec<&'t str> {
 
 fn check_error(error: &jwt_guard_core::Error, text: &str) {
     let secrets = values(text);
-    let mut shown = format!("{error} {error:?}");
-    // Longest first, each also as `Debug` escapes it: what is left is what the error says on
-    // its own.
-    let mut public: Vec<String> = public_strings(text, &secrets)
-        .into_iter()
-        .flat_map(|p| {
-            let debug = format!("{p:?}");
-            [p.to_owned(), debug[1..debug.len() - 1].to_owned()]
-        })
-        .collect();
-    public.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in public {
-        shown = shown.replace(p.as_str(), "");
-    }
+    let shown = without_public(
+        &format!("{error} {error:?}"),
+        &public_strings(text, &secrets),
+    );
     for value in secrets {
         assert!(
             value.len() < 12 || !shown.contains(value),

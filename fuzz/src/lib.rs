@@ -406,3 +406,25 @@ impl jwt_guard_core::KeySource for FixedSource {
         Box::pin(async move { Some(keys) })
     }
 }
+
+/// `shown` with every one of `public` taken out, longest first (taking out a short one first
+/// could break up a longer one), each both as written and as `Debug` escapes it (`\u{7f}` for
+/// DEL): what is left is what `shown` says on its own, for a search for secrets. A fuzzer can
+/// put a secret inside a public value (a `kid`, a file path), which may be shown by design.
+pub fn without_public<S: AsRef<str>>(shown: &str, public: &[S]) -> String {
+    let mut forms: Vec<String> = public
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| !p.is_empty())
+        .flat_map(|p| {
+            let debug = format!("{p:?}");
+            [p.to_owned(), debug[1..debug.len() - 1].to_owned()]
+        })
+        .collect();
+    forms.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut scrubbed = shown.to_owned();
+    for p in forms {
+        scrubbed = scrubbed.replace(p.as_str(), "");
+    }
+    scrubbed
+}
