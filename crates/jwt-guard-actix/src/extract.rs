@@ -9,7 +9,7 @@ use jwt_guard_core::__private::{Refusal, Stored};
 use serde::de::DeserializeOwned;
 
 use crate::error::JwtError;
-use crate::state::{Actix, Context, Verified};
+use crate::state::{Actix, Verified, stored};
 
 /// The verified claims as `T`, from a route under [`JwtMiddleware`](crate::JwtMiddleware):
 /// `async fn me(Claims(claims): Claims<MyClaims>)`.
@@ -116,8 +116,7 @@ pub(crate) fn with_stored<R>(
     decide: impl FnOnce(Stored<'_, Actix, Verified>) -> Result<R, Refusal<Actix>>,
 ) -> Result<R, JwtError> {
     let extensions = request.extensions();
-    let stored = Stored::new(extensions.get::<Context>().map(|c| &c.0), what);
-    decide(stored).map_err(JwtError)
+    decide(stored(&extensions, what)).map_err(JwtError)
 }
 
 impl<T> FromRequest for Claims<T>

@@ -3,12 +3,13 @@
 //! A leaf module: the middleware, the extractors and the error all use it, and it uses none of
 //! them.
 
+use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
 use actix_web::HttpResponse;
 use actix_web::dev::Extensions;
-use jwt_guard_core::__private::{Adapter, Admitted, BearerGuard};
+use jwt_guard_core::__private::{Adapter, BearerGuard, Stored};
 use jwt_guard_core::VerifiedToken;
 
 /// This adapter, to the core: actix-web responses, and how the middleware is added.
@@ -22,25 +23,28 @@ impl Adapter for Actix {
     const ORDER_HINT: &'static str = "in actix the last `.wrap` runs first";
 }
 
-/// The request extension every request under a [`JwtMiddleware`] gets (with or without a
-/// token), so extractors can tell "optional middleware, anonymous" from "no middleware": the
-/// middleware's guard and the token it verified as one value, which a nested middleware
-/// replaces whole, so an outer middleware's token never pairs with an inner one's rules.
+/// The request extension of a request a [`JwtMiddleware`](crate::JwtMiddleware) let through without a token
+/// (optional mode): its guard, so extractors can tell "optional middleware, anonymous" from "no
+/// middleware". A verified request has [`Verified`] instead, which carries the guard.
 #[derive(Clone)]
-pub(crate) struct Context(pub(crate) Admitted<Actix, Verified>);
+pub(crate) struct Context(pub(crate) BearerGuard<Actix>);
 
 /// The verified token a [`JwtMiddleware`](crate::JwtMiddleware) stored in the request
 /// extensions (header and claims JSON); also an extractor, and what other middleware behind it
 /// reads with `request.extensions().get::<Verified>()`.
 ///
 /// Rejects as [`Claims`](crate::Claims) does, but never for the claims' shape.
-#[derive(Debug, Clone)]
-pub struct Verified(pub(crate) Arc<VerifiedToken>);
+#[derive(Clone)]
+pub struct Verified {
+    token: Arc<VerifiedToken>,
+    /// The guard of the middleware that verified it (its rules answer the extractors' refusals).
+    guard: BearerGuard<Actix>,
+}
 
 impl Verified {
     /// The verified token.
     pub fn token(&self) -> &Arc<VerifiedToken> {
-        &self.0
+        &self.token
     }
 }
 
@@ -48,13 +52,20 @@ impl Deref for Verified {
     type Target = VerifiedToken;
 
     fn deref(&self) -> &VerifiedToken {
-        &self.0
+        &self.token
     }
 }
 
-/// Stores what `guard` admitted: the verified token (also as [`Verified`], for services that
-/// read it themselves), or nothing for an anonymous request, removing what an outer middleware
-/// stored: under this middleware, the request is exactly what this middleware verified.
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Verified").field(&self.token).finish()
+    }
+}
+
+/// Stores what `guard` admitted, replacing what an outer middleware stored (under this middleware, the
+/// request is exactly what this middleware verified, [`Stored`]): the verified token with its guard as
+/// one [`Verified`] extension (one allocation; services read it themselves too), or the guard
+/// alone as [`Context`] for an anonymous request.
 pub(crate) fn store(
     extensions: &mut Extensions,
     guard: BearerGuard<Actix>,
@@ -62,13 +73,23 @@ pub(crate) fn store(
 ) {
     match token {
         Some(token) => {
-            let verified = Verified(token);
-            extensions.insert(verified.clone());
-            extensions.insert(Context(Admitted::verified(guard, verified)));
+            extensions.remove::<Context>();
+            extensions.insert(Verified { token, guard });
         }
         None => {
             extensions.remove::<Verified>();
-            extensions.insert(Context(Admitted::anonymous(guard)));
+            extensions.insert(Context(guard));
         }
+    }
+}
+
+/// What the middleware stored in the request, for the core to decide on.
+pub(crate) fn stored<'r>(
+    extensions: &'r Extensions,
+    what: &'static str,
+) -> Stored<'r, Actix, Verified> {
+    match extensions.get::<Verified>() {
+        Some(verified) => Stored::verified(&verified.guard, verified, what),
+        None => Stored::anonymous(extensions.get::<Context>().map(|c| &c.0), what),
     }
 }

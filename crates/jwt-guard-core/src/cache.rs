@@ -158,14 +158,14 @@ impl Lifecycle<TokenKey, Entry> for Evictions {
 /// hash, not the text again). Equal only if the texts are.
 struct TokenKey {
     hash: u64,
-    token: Box<str>,
+    token: Box<[u8]>,
 }
 
 /// The key of a lookup, borrowing the request's token.
 #[derive(Clone, Copy)]
 struct TokenRef<'t> {
     hash: u64,
-    token: &'t str,
+    token: &'t [u8],
 }
 
 impl Hash for TokenKey {
@@ -192,6 +192,13 @@ impl Equivalent<TokenKey> for TokenRef<'_> {
     fn equivalent(&self, key: &TokenKey) -> bool {
         self.hash == key.hash && *self.token == *key.token
     }
+}
+
+/// Base64url and dots only: the text of a compact JWS, a subset of RFC 6750's `b64token`.
+fn is_compact_jws_text(token: &str) -> bool {
+    token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// The tokens verified once and not (yet) kept: a Bloom filter of two bits per token, set by
@@ -322,9 +329,14 @@ impl TokenCache {
 
     /// The cache's answer for `token` without waiting: a hit (the time rules checked now; an
     /// expired entry is dropped and answered as the full path would), or a miss to verify in
-    /// full, then offered to [`TokenCache::keep`] (counted as a miss here).
+    /// full, then offered to [`TokenCache::keep`]. A miss is counted by
+    /// [`TokenCache::missed`] when it is verified: a request refused before that (its token's
+    /// RFC 6750 syntax, checked after the lookup) is not a miss.
+    ///
+    /// `token` need not have passed the syntax check: every cached token did (see
+    /// [`TokenCache::keep`]), so bytes that find an entry are valid.
     #[inline]
-    pub(crate) fn lookup(&self, verifier: &Verifier, token: &str) -> Lookup {
+    pub(crate) fn lookup(&self, verifier: &Verifier, token: &[u8]) -> Lookup {
         let key = TokenRef {
             hash: self.hasher.hash_one(token),
             token,
@@ -348,9 +360,13 @@ impl TokenCache {
                 }
             }
         }
+        Lookup::Miss(Miss { hash: key.hash })
+    }
+
+    /// Counts a miss of [`TokenCache::lookup`], verified in full.
+    pub(crate) fn missed(&self) {
         self.misses.fetch_add(1, Ordering::Relaxed);
         self.counters.missed();
-        Lookup::Miss(Miss { hash: key.hash })
     }
 
     /// Keeps `verified`, the full verification of a `token` that [`TokenCache::lookup`]
@@ -358,13 +374,22 @@ impl TokenCache {
     /// (the doorkeeper). The stored token and the caller's then share one slot for the claims
     /// `Claims<T>` parses, so later hits clone them instead of parsing again. Synchronous, and
     /// called by the caller's own future: the miss path has no extra async layer.
+    ///
+    /// Only compact-JWS text (base64url and dots) is kept, so every cached token has RFC
+    /// 6750's `b64token` syntax and a request whose token finds an entry needs no syntax check
+    /// (`BearerGuard::admit` looks up before checking). A verified token always is such text;
+    /// the check holds the rule for callers of [`BearerAuth::verify`](crate::http::BearerAuth)
+    /// whose text was never read from a request. It runs on the insert only.
     pub(crate) fn keep(&self, token: &str, miss: Miss, verified: &mut VerifiedToken, stamp: Stamp) {
-        if self.admits(token, verified) && self.doorkeeper.seen(miss.hash) {
+        if self.admits(token, verified)
+            && self.doorkeeper.seen(miss.hash)
+            && is_compact_jws_text(token)
+        {
             verified.share_parsed_claims();
             self.map.insert(
                 TokenKey {
                     hash: miss.hash,
-                    token: Box::from(token),
+                    token: Box::from(token.as_bytes()),
                 },
                 Entry {
                     token: verified.clone(),

@@ -60,8 +60,8 @@ pub const LOG_TARGET: &str = "jwt_guard";
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::{
-        Adapter, Admission, Admitted, BearerGuard, CheckFuture, Passed, Refusal, SetCookieValue,
-        Stored, Verification, redeem, redeem_cookies,
+        Adapter, Admission, BearerGuard, CheckFuture, Passed, Refusal, SetCookieValue, Stored,
+        Verification, redeem, redeem_cookies,
     };
 }
 

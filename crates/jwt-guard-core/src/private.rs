@@ -242,19 +242,27 @@ impl<A: Adapter> BearerGuard<A> {
     /// token first. The verification owns the token and a clone of this guard, so the adapter's
     /// future can hold it; one small allocation per request that needs one.
     pub fn admit<R: TokenSource + ?Sized>(&self, request: &R) -> Admission<A> {
-        let token = match self.auth().extract(request) {
-            Err(rejection) => return Admission::Refuse(Refusal::new(rejection, self)),
-            Ok(None) => return Admission::Anonymous,
-            Ok(Some(token)) => token,
+        // The token as found, its RFC 6750 syntax not checked yet: a token the verified-token
+        // cache holds passed that check (the cache keeps nothing else), so a hit skips it and
+        // a miss checks it before anything else reads the token.
+        let found = match self.auth().token_locations().find(request) {
+            Ok(Some(found)) => found,
+            // No token or a malformed request: the checked extraction answers (the first
+            // fault in request order; `TokenLocations::find`).
+            Ok(None) | Err(_) => match self.auth().extract(request) {
+                Err(rejection) => return Admission::Refuse(Refusal::new(rejection, self)),
+                Ok(None) => return Admission::Anonymous,
+                Ok(Some(token)) => RawToken::from(token),
+            },
         };
-        let location = token.location();
+        let location = found.location();
         // Browser sessions: what the CSRF check needs from the request, read now (the
         // verification owns no request).
         let csrf = self
             .auth()
             .session_cookies()
             .map_or(CsrfDemand::None, |c| c.csrf_demand(request, location));
-        let pending = match self.auth().verify_quick(token.as_str()) {
+        let pending = match self.auth().verify_quick(found.bytes()) {
             Quick::Done(Err(rejection)) => return Admission::Refuse(Refusal::new(rejection, self)),
             Quick::Done(Ok(verified)) => {
                 let verified = Arc::new(verified);
@@ -272,7 +280,10 @@ impl<A: Adapter> BearerGuard<A> {
             }
             Quick::Pending(pending) => pending,
         };
-        let token = token.into_string();
+        let token = match found.check() {
+            Ok(token) => token.into_string(),
+            Err(why) => return Admission::Refuse(self.refuse(RejectionKind::InvalidRequest(why))),
+        };
         let guard = self.clone();
         Admission::Verify(Box::pin(async move {
             let verified = match guard.auth().verify_pending(&token, pending).await {
@@ -390,64 +401,6 @@ impl<A: Adapter> fmt::Debug for Admission<A> {
             Admission::Pass(passed) => f.debug_tuple("Pass").field(passed).finish(),
             Admission::Verify(_) => f.write_str("Verify(..)"),
         }
-    }
-}
-
-/// What a middleware stores in a request for the extractors and scope guards behind it: its
-/// [`BearerGuard`] and the token it verified, `None` for an anonymous request (optional mode,
-/// no token). `V` is the adapter's handle of the token (its `Verified`).
-///
-/// The guard and the token are one value on purpose: a nested middleware replaces both at once,
-/// so what a handler or a scope guard sees is exactly what the innermost middleware covering the
-/// route verified, or nothing. An outer middleware's token never pairs with an inner
-/// middleware's rules (its key, audience, location or realm). An adapter that also exposes the
-/// token as a request extension of its own must remove it when it stores an anonymous
-/// `Admitted`, for the same reason.
-pub struct Admitted<A: Adapter, V> {
-    guard: BearerGuard<A>,
-    token: Option<V>,
-}
-
-impl<A: Adapter, V> Admitted<A, V> {
-    /// `guard` let the request through without a token ([`Admission::Anonymous`]).
-    pub fn anonymous(guard: BearerGuard<A>) -> Admitted<A, V> {
-        Admitted { guard, token: None }
-    }
-
-    /// `guard` verified `token` ([`Admission::Verify`]).
-    pub fn verified(guard: BearerGuard<A>, token: V) -> Admitted<A, V> {
-        Admitted {
-            guard,
-            token: Some(token),
-        }
-    }
-
-    /// The guard of the middleware that admitted the request.
-    pub fn guard(&self) -> &BearerGuard<A> {
-        &self.guard
-    }
-
-    /// The token it verified; `None` for an anonymous request.
-    pub fn token(&self) -> Option<&V> {
-        self.token.as_ref()
-    }
-}
-
-impl<A: Adapter, V: Clone> Clone for Admitted<A, V> {
-    fn clone(&self) -> Self {
-        Admitted {
-            guard: self.guard.clone(),
-            token: self.token.clone(),
-        }
-    }
-}
-
-impl<A: Adapter, V> fmt::Debug for Admitted<A, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Admitted")
-            .field("guard", &self.guard)
-            .field("token", &self.token.as_ref().map(|_| "[verified]"))
-            .finish()
     }
 }
 
@@ -718,21 +671,80 @@ mod tests {
         );
     }
 
+    /// A hit skips the RFC 6750 syntax check (a cached token passed it); a miss still makes
+    /// it before the token is verified or counted as a miss; a fault elsewhere in the request
+    /// wins over a cached token, as the checked extraction finds it.
+    #[test]
+    fn only_a_cached_token_skips_the_syntax_check() {
+        let guard = BearerGuard::<Plain>::new(auth());
+        let token = sign(serde_json::json!({"sub": "ada", "exp": 4_102_444_800u64}));
+        let cached = format!("Bearer {token}");
+        assert!(matches!(
+            admit_until_cached(&guard, &cached),
+            Admission::Pass(_)
+        ));
+        let counts = |guard: &BearerGuard<Plain>| {
+            let stats = guard.auth().cache_stats().unwrap();
+            (stats.entries, stats.hits, stats.misses)
+        };
+        assert_eq!(counts(&guard), (1, 1, 2));
+        let invalid_request = |headers: &[(&str, &str)]| match guard.admit(&request("/", headers)) {
+            Admission::Refuse(refusal) => {
+                assert_eq!(refusal.rejection().status(), StatusCode::BAD_REQUEST);
+                match refusal.rejection().kind() {
+                    RejectionKind::InvalidRequest(why) => *why,
+                    other => panic!("{other:?}"),
+                }
+            }
+            _ => panic!("a malformed request is refused at once"),
+        };
+        for bad in [
+            format!("{cached}\""),
+            format!("{cached}=x"),
+            format!("Bearer {}", token.replacen('.', ",", 1)),
+            "Bearer a\"b".to_owned(),
+        ] {
+            assert_eq!(
+                invalid_request(&[("authorization", &bad)]),
+                InvalidRequest::InvalidSyntax,
+                "{bad}"
+            );
+        }
+        // Refused before the lookup counted them: still one hit, two misses.
+        assert_eq!(counts(&guard), (1, 1, 2));
+        assert_eq!(
+            invalid_request(&[("authorization", &cached), ("authorization", &cached)]),
+            InvalidRequest::Repeated
+        );
+        assert_eq!(
+            invalid_request(&[("authorization", "Bearer a\"b"), ("authorization", &cached)]),
+            InvalidRequest::InvalidSyntax
+        );
+        // The checked extraction reads the second value's syntax before it sees a repetition.
+        assert_eq!(
+            invalid_request(&[("authorization", &cached), ("authorization", "Bearer a\"b")]),
+            InvalidRequest::InvalidSyntax
+        );
+        assert_eq!(counts(&guard), (1, 1, 2));
+        assert!(matches!(
+            guard.admit(&request("/", &[("authorization", &cached)])),
+            Admission::Pass(_)
+        ));
+        assert_eq!(counts(&guard), (1, 2, 2));
+    }
+
     #[test]
     fn what_stored_tokens_answer() {
         let guard = BearerGuard::<Plain>::new(auth()).on_error(hooked);
         let exp = 4_102_444_800u64;
         let verified = |claims| Arc::new(auth().verifier().verify_token(&sign(claims)).unwrap());
         let token = verified(serde_json::json!({"sub": "ada", "exp": exp, "scope": "read"}));
-        let with_token = Admitted::verified(guard.clone(), Arc::clone(&token));
-        let anonymous = Admitted::anonymous(guard.clone());
-        let stored = |admitted| Stored::new(Some(admitted), "Claims");
+        let with_token = || Stored::verified(&guard, &token, "Claims");
+        let anonymous = || Stored::<_, Arc<VerifiedToken>>::anonymous(Some(&guard), "Claims");
 
-        let claims: serde_json::Value = stored(&with_token).claims().unwrap();
+        let claims: serde_json::Value = with_token().claims().unwrap();
         assert_eq!(claims["sub"], "ada");
-        let refusal = stored(&anonymous)
-            .claims::<serde_json::Value>()
-            .unwrap_err();
+        let refusal = anonymous().claims::<serde_json::Value>().unwrap_err();
         assert!(matches!(
             refusal.rejection().kind(),
             RejectionKind::MissingToken
@@ -745,33 +757,31 @@ mod tests {
         struct NeedsEmail {
             email: String,
         }
-        let refusal = stored(&with_token).claims::<NeedsEmail>().unwrap_err();
+        let refusal = with_token().claims::<NeedsEmail>().unwrap_err();
         assert_eq!(
             refusal.rejection().description(),
             "the token claims are invalid"
         );
-        let refusal = stored(&with_token)
-            .optional_claims::<NeedsEmail>()
-            .unwrap_err();
+        let refusal = with_token().optional_claims::<NeedsEmail>().unwrap_err();
         assert_eq!(refusal.rejection().status(), StatusCode::UNAUTHORIZED);
         assert!(
-            stored(&anonymous)
+            anonymous()
                 .optional_claims::<NeedsEmail>()
                 .unwrap()
                 .is_none()
         );
 
-        assert!(Arc::ptr_eq(stored(&with_token).token().unwrap(), &token));
-        assert!(stored(&anonymous).token().is_err());
-        assert!(stored(&anonymous).optional_token().unwrap().is_none());
-        assert!(stored(&with_token).optional_token().unwrap().is_some());
+        assert!(Arc::ptr_eq(with_token().token().unwrap(), &token));
+        assert!(anonymous().token().is_err());
+        assert!(anonymous().optional_token().unwrap().is_none());
+        assert!(with_token().optional_token().unwrap().is_some());
 
         let read = RequiredScopes::all(["read"]);
         let admin = RequiredScopes::all(["admin"]);
-        assert!(stored(&with_token).scopes(&read).is_ok());
-        let refusal = stored(&with_token).scopes(&admin).unwrap_err();
+        assert!(with_token().scopes(&read).is_ok());
+        let refusal = with_token().scopes(&admin).unwrap_err();
         assert_eq!(refusal.rejection().status(), StatusCode::FORBIDDEN);
-        let refusal = stored(&anonymous).scopes(&admin).unwrap_err();
+        let refusal = anonymous().scopes(&admin).unwrap_err();
         assert!(matches!(
             refusal.rejection().kind(),
             RejectionKind::MissingToken
@@ -780,7 +790,7 @@ mod tests {
 
     #[test]
     fn without_a_guard_everything_fails_closed() {
-        let unguarded = || Stored::<Plain, Arc<VerifiedToken>>::new(None, "Claims");
+        let unguarded = || Stored::<Plain, Arc<VerifiedToken>>::anonymous(None, "Claims");
         let refusals = [
             unguarded().claims::<serde_json::Value>().unwrap_err(),
             unguarded()

@@ -357,7 +357,7 @@ impl BearerAuth {
     /// (`revoked` included); a server rejection (500) for a configuration error, which
     /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
-        match self.verify_quick(token) {
+        match self.verify_quick(token.as_bytes()) {
             Quick::Done(answer) => answer,
             Quick::Pending(pending) => self.verify_pending(token, pending).await,
         }
@@ -365,8 +365,10 @@ impl BearerAuth {
 
     /// The part of [`BearerAuth::verify`] that never waits: a token the verified-token cache
     /// holds is answered here (time rules, revocation, metrics), so a middleware passes it on
-    /// without a future; any other is left for [`BearerAuth::verify_pending`].
-    pub(crate) fn verify_quick(&self, token: &str) -> Quick {
+    /// without a future; any other is left for [`BearerAuth::verify_pending`]. `token` may be
+    /// unchecked bytes from a request (see [`TokenCache::lookup`]); a caller that goes on to
+    /// `verify_pending` passes the same token, checked.
+    pub(crate) fn verify_quick(&self, token: &[u8]) -> Quick {
         let started = self.verify_time.then(Instant::now);
         match &self.cache {
             Some(cache) => match cache.lookup(&self.verifier, token) {
@@ -392,6 +394,7 @@ impl BearerAuth {
         let mut verified = self.verifier.verify_token_stamped(token).await;
         let path = match (&self.cache, pending.miss) {
             (Some(cache), Some(miss)) => {
+                cache.missed();
                 if let Ok((verified, stamp)) = &mut verified {
                     cache.keep(token, miss, verified, *stamp);
                 }

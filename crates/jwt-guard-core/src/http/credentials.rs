@@ -74,8 +74,58 @@ pub(super) fn b64token(bytes: &[u8]) -> Result<&str, InvalidRequest> {
     std::str::from_utf8(bytes).map_err(|_| InvalidRequest::InvalidSyntax)
 }
 
-/// Splits `Bearer <token>`: `Ok(None)` for another scheme (or an empty value).
-pub(super) fn parse_authorization(value: &[u8]) -> Result<Option<&str>, InvalidRequest> {
+/// A token as found in a request, before its RFC 6750 syntax check
+/// ([`TokenLocations::find`](crate::http::TokenLocations)): what [`BearerGuard::admit`]
+/// looks up in the verified-token cache, whose tokens all passed that check, so a hit skips it.
+///
+/// [`BearerGuard::admit`]: crate::__private::BearerGuard::admit
+pub(crate) struct RawToken<'r> {
+    bytes: Cow<'r, [u8]>,
+    location: TokenLocation,
+}
+
+impl<'r> RawToken<'r> {
+    /// The token's bytes, unchecked.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Where it was found.
+    pub(crate) fn location(&self) -> TokenLocation {
+        self.location
+    }
+
+    /// The RFC 6750 syntax check (`b64token`): the token, or the request's fault.
+    pub(crate) fn check(self) -> Result<BearerToken<'r>, InvalidRequest> {
+        let token = match self.bytes {
+            Cow::Borrowed(bytes) => Cow::Borrowed(b64token(bytes)?),
+            Cow::Owned(bytes) => {
+                b64token(&bytes)?;
+                Cow::Owned(String::from_utf8(bytes).map_err(|_| InvalidRequest::InvalidSyntax)?)
+            }
+        };
+        Ok(BearerToken {
+            token,
+            location: self.location,
+        })
+    }
+}
+
+impl<'r> From<BearerToken<'r>> for RawToken<'r> {
+    fn from(token: BearerToken<'r>) -> RawToken<'r> {
+        RawToken {
+            bytes: match token.token {
+                Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            },
+            location: token.location,
+        }
+    }
+}
+
+/// Splits `Bearer <token>`: `Ok(None)` for another scheme (or an empty value); the token
+/// unchecked.
+fn bearer_credentials(value: &[u8]) -> Result<Option<&[u8]>, InvalidRequest> {
     let value = trim_ows(value);
     let (scheme, rest) = match value.iter().position(|b| *b == b' ') {
         Some(i) => value.split_at_checked(i).unwrap_or((value, &[])),
@@ -88,44 +138,49 @@ pub(super) fn parse_authorization(value: &[u8]) -> Result<Option<&str>, InvalidR
     if token.is_empty() {
         return Err(InvalidRequest::EmptyBearer);
     }
-    b64token(token).map(Some)
+    Ok(Some(token))
 }
 
-pub(super) fn header_token<'r, R: TokenSource + ?Sized>(
+/// The token in header `name`, passed to `found_as` (which checks its syntax, or not:
+/// [`TokenLocations::find`](crate::http::TokenLocations)); the same for the cookie and the
+/// query parameter below.
+pub(super) fn header_token<'r, R: TokenSource + ?Sized, T>(
     request: &'r R,
     name: &str,
     bearer_scheme: bool,
-) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest>,
+) -> Result<Option<T>, InvalidRequest> {
     let mut found = None;
     for value in request.header_values(name) {
-        let token = if bearer_scheme {
-            match parse_authorization(value)? {
+        let bytes = if bearer_scheme {
+            match bearer_credentials(value)? {
                 Some(token) => token,
                 None => continue,
             }
         } else {
             let value = trim_ows(value);
-            let value = match value.split_at_checked(7) {
+            match value.split_at_checked(7) {
                 Some((prefix, rest)) if prefix.eq_ignore_ascii_case(b"bearer ") => trim_ows(rest),
                 _ => value,
-            };
-            b64token(value)?
+            }
         };
+        let token = found_as(RawToken {
+            bytes: Cow::Borrowed(bytes),
+            location: TokenLocation::Header,
+        })?;
         if found.is_some() {
             return Err(InvalidRequest::Repeated);
         }
-        found = Some(BearerToken {
-            token: Cow::Borrowed(token),
-            location: TokenLocation::Header,
-        });
+        found = Some(token);
     }
     Ok(found)
 }
 
-pub(super) fn cookie_token<'r, R: TokenSource + ?Sized>(
+pub(super) fn cookie_token<'r, R: TokenSource + ?Sized, T>(
     request: &'r R,
     name: &str,
-) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest>,
+) -> Result<Option<T>, InvalidRequest> {
     let mut found = None;
     for header in request.header_values("cookie") {
         for pair in header.split(|b| *b == b';') {
@@ -145,14 +200,14 @@ pub(super) fn cookie_token<'r, R: TokenSource + ?Sized>(
             if value.is_empty() {
                 continue;
             }
-            let token = b64token(value)?;
+            let token = found_as(RawToken {
+                bytes: Cow::Borrowed(value),
+                location: TokenLocation::Cookie,
+            })?;
             if found.is_some() {
                 return Err(InvalidRequest::Repeated);
             }
-            found = Some(BearerToken {
-                token: Cow::Borrowed(token),
-                location: TokenLocation::Cookie,
-            });
+            found = Some(token);
         }
     }
     Ok(found)
@@ -163,23 +218,24 @@ pub(super) fn cookie_token<'r, R: TokenSource + ?Sized>(
 /// text and turns bytes that are not UTF-8 into U+FFFD; a value with either is then refused by
 /// the b64token check (which allows neither `%` nor anything outside ASCII), so such a token is
 /// `InvalidSyntax` as with a strict decoder.
-pub(super) fn query_token<'r>(
+pub(super) fn query_token<'r, T>(
     query: &'r str,
     name: &str,
-) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+    found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest>,
+) -> Result<Option<T>, InvalidRequest> {
     let mut found = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if key != name {
             continue;
         }
-        b64token(value.as_bytes())?;
+        let token = found_as(RawToken::from(BearerToken {
+            token: value,
+            location: TokenLocation::Query,
+        }))?;
         if found.is_some() {
             return Err(InvalidRequest::Repeated);
         }
-        found = Some(BearerToken {
-            token: value,
-            location: TokenLocation::Query,
-        });
+        found = Some(token);
     }
     Ok(found)
 }
@@ -330,6 +386,69 @@ mod tests {
         assert_eq!(l.extract(&hq), Err(InvalidRequest::MultipleLocations));
     }
 
+    /// `find` (no syntax check) agrees with `extract` wherever it finds one token: that
+    /// token's check is `extract`'s answer; where it finds none or faults, `extract` answers
+    /// with no token or a fault as well (`BearerGuard::admit` then asks `extract`).
+    #[test]
+    fn find_then_check_is_extract() {
+        let values = [
+            "Bearer abc",
+            "Bearer a\"b",
+            "Bearer ",
+            "Basic x",
+            "bearer abc==",
+            "Bearer =",
+            "tok=abc",
+            "tok=a\"b",
+            "tok=",
+            "",
+        ];
+        let queries = [
+            "/",
+            "/?access_token=abc",
+            "/?access_token=a%zz",
+            "/?access_token=",
+        ];
+        let locations = [
+            TokenLocations::new(),
+            all_locations(),
+            TokenLocations::nowhere().header("x-token").cookie("tok"),
+        ];
+        let mut compared = 0;
+        for l in &locations {
+            for uri in queries {
+                for first in values {
+                    for second in values {
+                        for names in [
+                            ["authorization", "authorization"],
+                            ["authorization", "cookie"],
+                            ["x-token", "cookie"],
+                            ["cookie", "cookie"],
+                        ] {
+                            let r = request(uri, &[(names[0], first), (names[1], second)]);
+                            let extracted = found(l, &r);
+                            match l.find(&r) {
+                                Ok(Some(raw)) => {
+                                    compared += 1;
+                                    let checked = raw.check().map(|t| {
+                                        Some(format!("{:?}:{}", t.location(), t.as_str()))
+                                    });
+                                    assert_eq!(
+                                        checked, extracted,
+                                        "{uri} {names:?} {first} {second}"
+                                    );
+                                }
+                                Ok(None) => assert_eq!(extracted, Ok(None)),
+                                Err(_) => assert!(extracted.is_err(), "{uri} {first} {second}"),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+    }
+
     /// `application/x-www-form-urlencoded` as the query is read: `+` is a space and `%XX` a byte,
     /// in names as in values; a value needing no decoding is borrowed from the query; a value
     /// with a bad escape or bytes that are not UTF-8 is refused (a b64token has neither `%` nor
@@ -337,7 +456,7 @@ mod tests {
     #[test]
     fn query_decoding() {
         let token = |query: &'static str, name: &str| {
-            query_token(query, name).map(|found| found.map(|t| t.token))
+            query_token(query, name, RawToken::check).map(|found| found.map(|t| t.token))
         };
         assert_eq!(token("a+b%2f=abc", "a b/"), Ok(Some("abc".into())));
         assert_eq!(token("t=a%2Eb%2e", "t"), Ok(Some("a.b.".into())));

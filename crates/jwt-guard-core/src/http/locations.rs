@@ -175,21 +175,47 @@ impl TokenLocations {
         &self,
         request: &'r R,
     ) -> Result<Option<BearerToken<'r>>, InvalidRequest> {
+        self.scan(request, RawToken::check)
+    }
+
+    /// [`TokenLocations::extract`] without the syntax check of the token found: what
+    /// [`BearerGuard::admit`](crate::__private::BearerGuard::admit) looks up in the
+    /// verified-token cache first (a cached token passed that check).
+    ///
+    /// When this finds exactly one token and no fault, `extract` gives that token's
+    /// [`RawToken::check`]: the two scans differ only in the check of what they find, and
+    /// `extract` would have stopped at this one token's check or returned it. Otherwise (no
+    /// token, a fault) the caller asks `extract` for the answer, which may be an earlier token's
+    /// syntax fault where this one saw a repeated location.
+    pub(crate) fn find<'r, R: TokenSource + ?Sized>(
+        &self,
+        request: &'r R,
+    ) -> Result<Option<RawToken<'r>>, InvalidRequest> {
+        self.scan(request, Ok)
+    }
+
+    /// Every configured location in order, each token found passed through `found_as`.
+    #[inline]
+    fn scan<'r, R: TokenSource + ?Sized, T>(
+        &self,
+        request: &'r R,
+        found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest> + Copy,
+    ) -> Result<Option<T>, InvalidRequest> {
         let mut found = None;
         if let Some(name) = &self.header {
             let bearer_scheme = name.eq_ignore_ascii_case(DEFAULT_HEADER);
-            if let Some(token) = header_token(request, name, bearer_scheme)? {
+            if let Some(token) = header_token(request, name, bearer_scheme, found_as)? {
                 place(&mut found, token)?;
             }
         }
         if let Some(name) = &self.cookie
-            && let Some(token) = cookie_token(request, name)?
+            && let Some(token) = cookie_token(request, name, found_as)?
         {
             place(&mut found, token)?;
         }
         if let Some(name) = &self.query
             && let Some(query) = request.query()
-            && let Some(token) = query_token(query, name)?
+            && let Some(token) = query_token(query, name, found_as)?
         {
             place(&mut found, token)?;
         }
@@ -197,10 +223,7 @@ impl TokenLocations {
     }
 }
 
-fn place<'r>(
-    found: &mut Option<BearerToken<'r>>,
-    token: BearerToken<'r>,
-) -> Result<(), InvalidRequest> {
+fn place<T>(found: &mut Option<T>, token: T) -> Result<(), InvalidRequest> {
     if found.is_some() {
         return Err(InvalidRequest::MultipleLocations);
     }

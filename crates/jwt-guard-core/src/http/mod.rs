@@ -94,6 +94,7 @@ pub use source::{HeadersAndQuery, TokenSource};
 pub use user::{LoadError, LoadedUser, UserLoader, Users};
 
 pub(crate) use auth::Quick;
+pub(crate) use credentials::RawToken;
 pub(crate) use credentials::is_token as is_token_name;
 
 /// The header read by default: `Authorization`, with the `Bearer` scheme (RFC 6750 §2.1).

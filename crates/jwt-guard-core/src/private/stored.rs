@@ -3,23 +3,35 @@
 
 use super::*;
 
-/// What a middleware stored in a request ([`Admitted`]), as an extractor or a scope guard finds
-/// it: `None` when no middleware covers the route. Each method is what one extractor answers,
-/// so every adapter answers alike.
+/// What a middleware stored in a request, as an extractor or a scope guard finds it: the
+/// [`BearerGuard`] of the middleware and the token it verified ([`Stored::verified`]), the
+/// guard alone for an anonymous request ([`Stored::anonymous`]), or nothing when no middleware
+/// covers the route. Each method is what one extractor answers, so every adapter answers alike.
+///
+/// An adapter stores the guard and the token together, so a nested middleware replaces both at
+/// once: what a handler or a scope guard sees is exactly what the innermost middleware covering
+/// the route verified, or nothing. An outer middleware's token never pairs with an inner
+/// middleware's rules (its key, audience, location or realm). Both adapters keep the guard in
+/// their `Verified` extension (one extension per verified request) and, for an anonymous
+/// request, in a `Context` extension, removing the other.
 ///
 /// Without a guard every method fails closed: a [`Refusal::is_unguarded`] answered as for a
 /// request with no token (401, bare challenge, [`DEFAULT_REALM`]; never a 500), logged at error
 /// level naming `what`, the two causes (no middleware, or one ordered inside `what`) and the
 /// fix of each. It never verifies by itself.
 pub struct Stored<'r, A: Adapter, V> {
-    admitted: Option<&'r Admitted<A, V>>,
+    admitted: Option<(&'r BearerGuard<A>, Option<&'r V>)>,
     what: &'static str,
 }
 
 impl<A: Adapter, V> fmt::Debug for Stored<'_, A, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stored")
-            .field("admitted", &self.admitted)
+            .field("guard", &self.admitted.map(|(guard, _)| guard))
+            .field(
+                "token",
+                &self.admitted.map(|(_, token)| token.map(|_| "[verified]")),
+            )
             .field("what", &self.what)
             .finish()
     }
@@ -30,21 +42,32 @@ where
     A: Adapter,
     V: std::ops::Deref<Target = VerifiedToken>,
 {
-    /// What the request holds (`None`: no middleware stored anything); `what` names the
-    /// extractor for the log (`"Claims"`).
-    pub fn new(admitted: Option<&'r Admitted<A, V>>, what: &'static str) -> Stored<'r, A, V> {
-        Stored { admitted, what }
+    /// A request `guard` verified `token` in; `what` names the extractor for the log
+    /// (`"Claims"`).
+    pub fn verified(guard: &'r BearerGuard<A>, token: &'r V, what: &'static str) -> Self {
+        Stored {
+            admitted: Some((guard, Some(token))),
+            what,
+        }
+    }
+
+    /// A request `guard` let through without a token (optional mode), or, for `None`, one no
+    /// middleware stored anything in.
+    pub fn anonymous(guard: Option<&'r BearerGuard<A>>, what: &'static str) -> Self {
+        Stored {
+            admitted: guard.map(|guard| (guard, None)),
+            what,
+        }
     }
 
     fn decide<T>(
         self,
         decide: impl FnOnce(&BearerAuth, Option<&'r V>) -> Result<T, Rejection>,
     ) -> Result<T, Refusal<A>> {
-        let Some(admitted) = self.admitted else {
+        let Some((guard, token)) = self.admitted else {
             return Err(Refusal::unguarded(self.what));
         };
-        decide(admitted.guard.auth(), admitted.token.as_ref())
-            .map_err(|rejection| Refusal::new(rejection, &admitted.guard))
+        decide(guard.auth(), token).map_err(|rejection| Refusal::new(rejection, guard))
     }
 
     /// What `Claims<T>` answers: the claims as `T` ([`VerifiedToken::claims_shared`]: parsed
@@ -85,11 +108,10 @@ where
     /// # Errors
     /// No token: the missing-token rejection.
     pub fn token_and_guard(self) -> Result<(&'r V, &'r BearerGuard<A>), Refusal<A>> {
-        let Some(admitted) = self.admitted else {
+        let Some((guard, token)) = self.admitted else {
             return Err(Refusal::unguarded(self.what));
         };
-        let guard = &admitted.guard;
-        match admitted.token.as_ref() {
+        match token {
             Some(token) => Ok((token, guard)),
             None => Err(Refusal::new(guard.auth().missing_token(), guard)),
         }
@@ -118,15 +140,12 @@ where
     /// # Errors
     /// No token: the missing-token rejection.
     pub fn redeemable(self) -> Result<(&'r V, BearerGuard<A>), Refusal<A>> {
-        let Some(admitted) = self.admitted else {
+        let Some((guard, token)) = self.admitted else {
             return Err(Refusal::unguarded(self.what));
         };
-        match admitted.token.as_ref() {
-            Some(token) => Ok((token, admitted.guard.clone())),
-            None => Err(Refusal::new(
-                admitted.guard.auth().missing_token(),
-                &admitted.guard,
-            )),
+        match token {
+            Some(token) => Ok((token, guard.clone())),
+            None => Err(Refusal::new(guard.auth().missing_token(), guard)),
         }
     }
 
