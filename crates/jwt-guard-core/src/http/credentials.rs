@@ -141,17 +141,16 @@ fn bearer_credentials(value: &[u8]) -> Result<Option<&[u8]>, InvalidRequest> {
     Ok(Some(token))
 }
 
-/// The token in header `name`, passed to `found_as` (which checks its syntax, or not:
+/// The token in a header's `values`, passed to `found_as` (which checks its syntax, or not:
 /// [`TokenLocations::find`](crate::http::TokenLocations)); the same for the cookie and the
 /// query parameter below.
-pub(super) fn header_token<'r, R: TokenSource + ?Sized, T>(
-    request: &'r R,
-    name: &str,
+pub(super) fn header_token<'r, T>(
+    values: impl Iterator<Item = &'r [u8]>,
     bearer_scheme: bool,
     found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest>,
 ) -> Result<Option<T>, InvalidRequest> {
     let mut found = None;
-    for value in request.header_values(name) {
+    for value in values {
         let bytes = if bearer_scheme {
             match bearer_credentials(value)? {
                 Some(token) => token,
@@ -182,7 +181,7 @@ pub(super) fn cookie_token<'r, R: TokenSource + ?Sized, T>(
     found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest>,
 ) -> Result<Option<T>, InvalidRequest> {
     let mut found = None;
-    for header in request.header_values("cookie") {
+    for header in request.header_values_named(&::http::header::COOKIE) {
         for pair in header.split(|b| *b == b';') {
             let pair = trim_ows(pair);
             let Some(eq) = pair.iter().position(|b| *b == b'=') else {

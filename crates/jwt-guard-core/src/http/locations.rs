@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use ::http::HeaderName;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
@@ -47,6 +48,8 @@ use crate::http::*;
 #[serde(try_from = "RawTokenLocations")]
 pub struct TokenLocations {
     header: Option<String>,
+    /// `header` parsed once (`None` when it is not a valid header name, which never matches).
+    header_name: Option<HeaderName>,
     cookie: Option<String>,
     query: Option<String>,
 }
@@ -62,6 +65,7 @@ impl TokenLocations {
     pub fn new() -> TokenLocations {
         TokenLocations {
             header: Some(DEFAULT_HEADER.to_owned()),
+            header_name: Some(::http::header::AUTHORIZATION),
             cookie: None,
             query: None,
         }
@@ -71,6 +75,7 @@ impl TokenLocations {
     pub fn nowhere() -> TokenLocations {
         TokenLocations {
             header: None,
+            header_name: None,
             cookie: None,
             query: None,
         }
@@ -80,7 +85,9 @@ impl TokenLocations {
     /// the bare token; a `Bearer ` prefix is allowed).
     #[must_use]
     pub fn header(mut self, name: impl Into<String>) -> TokenLocations {
-        self.header = Some(name.into().to_ascii_lowercase());
+        let name = name.into().to_ascii_lowercase();
+        self.header_name = HeaderName::from_bytes(name.as_bytes()).ok();
+        self.header = Some(name);
         self
     }
 
@@ -88,6 +95,7 @@ impl TokenLocations {
     #[must_use]
     pub fn without_header(mut self) -> TokenLocations {
         self.header = None;
+        self.header_name = None;
         self
     }
 
@@ -202,9 +210,10 @@ impl TokenLocations {
         found_as: impl Fn(RawToken<'r>) -> Result<T, InvalidRequest> + Copy,
     ) -> Result<Option<T>, InvalidRequest> {
         let mut found = None;
-        if let Some(name) = &self.header {
-            let bearer_scheme = name.eq_ignore_ascii_case(DEFAULT_HEADER);
-            if let Some(token) = header_token(request, name, bearer_scheme, found_as)? {
+        if let Some(name) = &self.header_name {
+            let values = request.header_values_named(name);
+            let bearer_scheme = name == ::http::header::AUTHORIZATION;
+            if let Some(token) = header_token(values, bearer_scheme, found_as)? {
                 place(&mut found, token)?;
             }
         }
@@ -327,10 +336,10 @@ impl TryFrom<RawTokenLocations> for TokenLocations {
     type Error = Error;
 
     fn try_from(raw: RawTokenLocations) -> Result<TokenLocations> {
-        let header = match raw.header {
-            None | Some(NameOrFlag::Flag(true)) => Some(DEFAULT_HEADER.to_owned()),
-            Some(NameOrFlag::Flag(false)) => None,
-            Some(NameOrFlag::Name(name)) => Some(name.to_ascii_lowercase()),
+        let locations = match raw.header {
+            None | Some(NameOrFlag::Flag(true)) => TokenLocations::new(),
+            Some(NameOrFlag::Flag(false)) => TokenLocations::nowhere(),
+            Some(NameOrFlag::Name(name)) => TokenLocations::nowhere().header(name),
         };
         let cookie = match raw.cookie {
             None | Some(NameOrFlag::Flag(false)) => None,
@@ -348,9 +357,9 @@ impl TryFrom<RawTokenLocations> for TokenLocations {
             Some(NameOrFlag::Name(name)) => Some(name),
         };
         let locations = TokenLocations {
-            header,
             cookie,
             query,
+            ..locations
         };
         locations.check()?;
         Ok(locations)

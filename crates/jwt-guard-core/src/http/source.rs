@@ -1,6 +1,6 @@
 //! What a request looks like to token extraction: header values by name and the raw query.
 
-use ::http::{HeaderMap, HeaderValue, Request};
+use ::http::{HeaderMap, HeaderName, HeaderValue, Request};
 
 /// A request as token extraction sees it: header values by name and the raw query string.
 ///
@@ -10,6 +10,16 @@ use ::http::{HeaderMap, HeaderValue, Request};
 pub trait TokenSource {
     /// Every value of the header `name` (header names are case-insensitive), in order.
     fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, Self>;
+
+    /// Every value of the header `name`, the name given parsed: what extraction calls, so a
+    /// request type that looks headers up by [`HeaderName`] skips parsing the name on every
+    /// request (`http`'s types do). Default: [`TokenSource::header_values`] of its text.
+    fn header_values_named<'s>(
+        &'s self,
+        name: &HeaderName,
+    ) -> impl Iterator<Item = &'s [u8]> + use<'s, Self> {
+        self.header_values(name.as_str())
+    }
 
     /// The raw query string (after `?`, without `#`), if the request has one.
     fn query(&self) -> Option<&str>;
@@ -26,6 +36,13 @@ impl TokenSource for HeaderMap {
         self.get_all(name).iter().map(HeaderValue::as_bytes)
     }
 
+    fn header_values_named<'s>(
+        &'s self,
+        name: &HeaderName,
+    ) -> impl Iterator<Item = &'s [u8]> + use<'s> {
+        self.get_all(name).iter().map(HeaderValue::as_bytes)
+    }
+
     fn query(&self) -> Option<&str> {
         None
     }
@@ -34,6 +51,13 @@ impl TokenSource for HeaderMap {
 impl TokenSource for ::http::request::Parts {
     fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s> {
         self.headers.header_values(name)
+    }
+
+    fn header_values_named<'s>(
+        &'s self,
+        name: &HeaderName,
+    ) -> impl Iterator<Item = &'s [u8]> + use<'s> {
+        self.headers.header_values_named(name)
     }
 
     fn query(&self) -> Option<&str> {
@@ -48,6 +72,13 @@ impl TokenSource for ::http::request::Parts {
 impl<B> TokenSource for Request<B> {
     fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, B> {
         self.headers().header_values(name)
+    }
+
+    fn header_values_named<'s>(
+        &'s self,
+        name: &HeaderName,
+    ) -> impl Iterator<Item = &'s [u8]> + use<'s, B> {
+        self.headers().header_values_named(name)
     }
 
     fn query(&self) -> Option<&str> {
@@ -71,6 +102,13 @@ pub struct HeadersAndQuery<'a> {
 impl<'a> TokenSource for HeadersAndQuery<'a> {
     fn header_values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + use<'s, 'a> {
         self.headers.header_values(name)
+    }
+
+    fn header_values_named<'s>(
+        &'s self,
+        name: &HeaderName,
+    ) -> impl Iterator<Item = &'s [u8]> + use<'s, 'a> {
+        self.headers.header_values_named(name)
     }
 
     fn query(&self) -> Option<&str> {
