@@ -55,6 +55,7 @@
 
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use quick_cache::sync::Cache;
@@ -271,16 +272,15 @@ impl Doorkeeper {
 /// One cached token.
 #[derive(Clone)]
 struct Entry {
-    token: VerifiedToken,
+    /// Shared: a hit hands out a reference, not a copy of the token.
+    token: Arc<VerifiedToken>,
     stamp: Stamp,
 }
 
-/// What [`TokenCache::lookup`] found. Returned and matched at once, never stored: boxing the
-/// hit to shrink the miss would cost an allocation on every hit.
-#[allow(clippy::large_enum_variant)]
+/// What [`TokenCache::lookup`] found. Returned and matched at once, never stored.
 pub(crate) enum Lookup {
     /// The token is cached: its answer now (verified, or expired since it was stored).
-    Hit(Result<(VerifiedToken, Stamp)>),
+    Hit(Result<(Arc<VerifiedToken>, Stamp)>),
     /// Not cached (or cached under keys no longer in use): verify in full.
     Miss(Miss),
 }
@@ -411,7 +411,7 @@ impl TokenCache {
                     token: Box::from(token.as_bytes()),
                 },
                 Entry {
-                    token: verified.clone(),
+                    token: Arc::new(verified.clone()),
                     stamp,
                 },
             );

@@ -265,7 +265,6 @@ impl<A: Adapter> BearerGuard<A> {
         let pending = match self.auth().verify_quick(found.bytes()) {
             Quick::Done(Err(rejection)) => return Admission::Refuse(Refusal::new(rejection, self)),
             Quick::Done(Ok(verified)) => {
-                let verified = Arc::new(verified);
                 if let Some(Check::Async(_)) = &self.inner.check {
                     let guard = self.clone();
                     return Admission::Verify(Box::pin(async move {

@@ -1,6 +1,7 @@
 //! [`BearerAuth`]: the verifier plus token locations, realm and mode; every decision a
 //! framework adapter needs, one call each.
 
+use std::borrow::Borrow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,8 +22,8 @@ use crate::verifier::{Stamp, VerifiedToken, Verifier};
 /// [`crate::cache::Lookup`]).
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Quick {
-    /// The answer (a cache hit, or a cached token found expired).
-    Done(Result<VerifiedToken, Rejection>),
+    /// The answer (a cache hit, or a cached token found expired): the cache's own copy.
+    Done(Result<Arc<VerifiedToken>, Rejection>),
     /// A full verification is needed ([`BearerAuth::verify_pending`]).
     Pending(Pending),
 }
@@ -358,7 +359,7 @@ impl BearerAuth {
     /// verification never returns.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken, Rejection> {
         match self.verify_quick(token.as_bytes()) {
-            Quick::Done(answer) => answer,
+            Quick::Done(answer) => answer.map(Arc::unwrap_or_clone),
             Quick::Pending(pending) => self.verify_pending(token, pending).await,
         }
     }
@@ -409,19 +410,19 @@ impl BearerAuth {
 
     /// What every verification ends with: the time metric, the revocation check, the count.
     #[inline]
-    fn finish(
+    fn finish<T: Borrow<VerifiedToken>>(
         &self,
-        verified: Result<(VerifiedToken, Stamp)>,
+        verified: Result<(T, Stamp)>,
         path: &'static str,
         started: Option<Instant>,
-    ) -> Result<VerifiedToken, Rejection> {
+    ) -> Result<T, Rejection> {
         if let Some(started) = started {
             self.labels.verify_time(path, started.elapsed());
         }
         let (verified, stamp) = verified.map_err(|e| self.reject_error(e))?;
         if let Some(store) = &self.revocation {
             // A cached token was checked at its first verification: check it at now.
-            RevocationClaims::from_token(&verified)
+            RevocationClaims::from_token(verified.borrow())
                 .map(|claims| match path {
                     "hit" => claims.at(self.verifier.now()),
                     _ => claims,
