@@ -6,7 +6,7 @@
 //! - **Key**: the exact token text. A hit compares every byte (the map compares keys, not only
 //!   their hashes), and the hash is keyed per cache (foldhash with a random seed, computed once
 //!   per request), so an attacker can neither forge a hit nor compute where a token lands. The
-//!   hash reads the token's length and its last [`HASHED_TAIL`] bytes: the signature of every
+//!   hash reads the token's length and its last 64 bytes (`HASHED_TAIL`): the signature of every
 //!   algorithm (all of an HS256 token's and part of its claims), where two verified tokens differ
 //!   unless they are the same token; hashing a 600-byte token in full cost 290 instructions a
 //!   request, the tail about 40. Forged tokens sharing a cached token's tail all meet that
