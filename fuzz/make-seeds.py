@@ -3,14 +3,15 @@
 fixtures, the RFC 7515 and JOSE cookbook vectors (crates/jwt-guard-core/tests/fixtures/) and
 hand-written cases. Needs PyJWT and cryptography (scripts/pyjwt-requirements.txt).
 
-Run from anywhere: python3 fuzz/make-seeds.py  (rewrites fuzz/seeds/ entirely; deterministic
-except for the ECDSA/RSA-PSS signatures, which are randomized by their algorithms)."""
+Run from anywhere: python3 fuzz/make-seeds.py  (rewrites the seeds it names by content hash and
+the cache_admit seeds; keeps every other named input; deterministic except for the ECDSA/RSA-PSS
+signatures, which are randomized by their algorithms)."""
 
 import base64
 import hashlib
 import json
 import os
-import shutil
+import re
 import struct
 import sys
 
@@ -54,7 +55,12 @@ def compact(header: dict, claims: dict) -> bytes:
 
 
 def main() -> None:
-    shutil.rmtree(SEEDS, ignore_errors=True)
+    # Only the seeds this script names by content hash are rewritten: inputs kept by name (the
+    # inputs of fixed crashes and harness faults, hand-made cases) stay.
+    for folder, _, files in os.walk(SEEDS):
+        for name in files:
+            if re.fullmatch(r"[0-9a-f]{16}", name):
+                os.remove(os.path.join(folder, name))
     secret = read(KEYS, "hs256.secret", mode="rb")
     priv = {
         "rsa": read(KEYS, "rsa2048.key.pem"),
@@ -225,6 +231,46 @@ def main() -> None:
         seed("cli_duration", text)
     seed("cli_duration", struct.pack("<qq", NOW, NOW - 300))
     seed("cli_duration", struct.pack("<qq", -62_167_219_200, 253_402_300_799))
+
+
+    # cache_admit: header NUL claims NUL program (see the target's doc). Tokens: 0 HS256 jti j0
+    # sub ada exp +30; 1 ES256 jti j1 sub bob; 2 HS256 jti j2 sub ada nbf +20; 3 ES256 sub cy
+    # iat -590 (max_age 600); 4 the input signed HS256; 5 its claims signed ES256.
+    def req(a, place=0):
+        return bytes([0 | place << 3, a])
+
+    def mut(a, how, at, place=0):
+        return bytes([3 | place << 3, a, how, at])
+
+    def adv(n):
+        return bytes([4, n])
+
+    def scheme(a, s):
+        return bytes([7 | s << 3, a])
+
+    def three(r):
+        return r * 3
+
+    claims = {"iss": ISS, "aud": "api", "sub": "f", "iat": NOW, "exp": NOW + 100, "jti": "f1"}
+    head = json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode()
+    body = json.dumps(claims, separators=(",", ":")).encode()
+    programs = {
+        "expiry": three(req(0)) + adv(29) + req(0) + adv(6) + req(0) + three(req(4)) + adv(70) + req(4),
+        "not-before": three(req(2)) + adv(15) + three(req(2)),
+        "max-age": three(req(3)) + adv(10) + req(3) + adv(6) + req(3),
+        "revocation": three(req(1)) + bytes([5, 1]) + req(1) + three(req(0)) + bytes([6, 0]) + req(0) + req(2),
+        "same-tail": three(req(1)) + mut(1, 0, 0) + mut(1, 2, 5) + mut(1, 1, 0) + mut(1, 4, 9) + mut(1, 6, 3)
+        + mut(1, 3, 1) + req(1),
+        "places": three(req(5, 1)) + three(req(5, 2)) + three(req(5)) + bytes([3 << 3, 5, 0]) + req(4, 3) + bytes([3 << 3, 4, 4]),
+        "schemes": b"".join(three(scheme(1, s)) for s in range(6)),
+        "eviction": three(req(0) + req(1) + req(4) + req(5) + req(3)) + req(0) + req(1),
+    }
+    for name, program in programs.items():
+        data = head + b"\0" + body + b"\0" + program
+        folder = os.path.join(SEEDS, "cache_admit")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":
