@@ -10,13 +10,18 @@
 //!   fetched it by then), and the previous one is withdrawn after that.
 //! - **The key set goes down** (503) for `SECS / 6` in the middle of the run: the servers keep
 //!   serving the keys they have (no rotation is published around it).
-//! - **Revocations**: a token id is revoked in Redis every `SECS / 10`; tokens with it are sent
-//!   from 1.5 s later on (the replicas see a revocation within milliseconds; the margin keeps
-//!   one right answer per request), and must be `revoked`.
+//! - **Clients**: valid requests send the tokens of eight clients per algorithm and generation,
+//!   each again and again, so the servers' verified-token caches (on by default) answer most of
+//!   them; the run fails unless each server reports cache hits (`GET /metrics`).
+//! - **Revocations**: every `SECS / 10` a client token in use (cached by both servers) is
+//!   revoked in Redis; it is no longer sent as valid from half a second before its revocation,
+//!   and is sent from 1.5 s after it (the replicas see a revocation within milliseconds; the
+//!   margins keep one right answer per request) and must be `revoked`: a cache never hides a
+//!   revocation. Once the keys have rotated, the revoked `jti` is sent under the current key.
 //! - **Redis restarts once** (with AOF) at three quarters of the run: the replicas reconnect,
 //!   reload, and the revocations hold (the restart is shorter than `max_staleness_secs`, so no
 //!   503 is expected).
-//! - **The mix**, per ten requests: six valid tokens (ES256, EdDSA, RS256 in turn), one expired,
+//! - **The mix**, per ten requests: six valid client tokens (ES256, EdDSA, RS256 in turn), one expired,
 //!   one forged (the right `kid`, another key), one malformed, one oversized (20 KB), and,
 //!   once a revocation is in force, one revoked token instead of a valid one.
 //!
@@ -54,6 +59,8 @@ const ISSUER: &str = "https://soak.jwt-guard.invalid";
 const AUDIENCE: &str = "soak";
 const ALGS: [Algorithm; 3] = [Algorithm::ES256, Algorithm::EdDSA, Algorithm::RS256];
 const WORKERS_PER_SERVER: usize = 4;
+/// Client tokens per algorithm and key generation.
+const CLIENTS: usize = 8;
 
 fn now() -> i64 {
     i64::try_from(
@@ -73,23 +80,39 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// One generation of keys (one per algorithm).
+/// One generation of keys (one per algorithm), and the tokens its clients send.
 struct Generation {
+    n: usize,
     keys: Vec<GeneratedKey>,
+    /// Per algorithm, [`CLIENTS`] tokens (`jti`, token) that valid requests send again and again,
+    /// as clients do: the servers' verified-token caches hold them.
+    clients: Vec<Vec<(String, String)>>,
 }
 
 impl Generation {
-    fn new(n: usize) -> Generation {
-        Generation {
-            keys: ALGS
-                .iter()
-                .map(|&alg| {
-                    keygen::generate(alg)
-                        .unwrap()
-                        .with_kid(format!("g{n}-{}", alg.as_str()))
-                })
-                .collect(),
-        }
+    fn new(n: usize, exp: i64) -> Generation {
+        let keys: Vec<GeneratedKey> = ALGS
+            .iter()
+            .map(|&alg| {
+                keygen::generate(alg)
+                    .unwrap()
+                    .with_kid(format!("g{n}-{}", alg.as_str()))
+            })
+            .collect();
+        let clients = keys
+            .iter()
+            .zip(ALGS)
+            .map(|(key, alg)| {
+                (0..CLIENTS)
+                    .map(|c| {
+                        let jti = format!("g{n}-{}-c{c}", alg.as_str());
+                        let token = sign(key.key(), alg, &claims(&jti, exp));
+                        (jti, token)
+                    })
+                    .collect()
+            })
+            .collect();
+        Generation { n, keys, clients }
     }
 
     fn jwks(&self) -> Vec<Value> {
@@ -124,8 +147,17 @@ async fn serve_jwks(State(jwks): State<Arc<Jwks>>) -> axum::response::Response {
 /// What the driver signs with now: the generation in use.
 struct Signing {
     current: Mutex<Arc<Generation>>,
-    /// Token ids revoked, with when they may be sent (1.5 s after the revocation).
-    revoked: Mutex<Vec<(String, Instant)>>,
+    /// Client tokens revoked: `jti`, the token, its generation, and when it may be sent as
+    /// revoked (1.5 s after the revocation). From the moment one is chosen it is no longer sent
+    /// as valid.
+    revoked: Mutex<Vec<Revoked>>,
+}
+
+struct Revoked {
+    jti: String,
+    token: String,
+    generation: usize,
+    from: Instant,
 }
 
 /// What a request carries, and what it deserves.
@@ -177,6 +209,18 @@ fn next_token(signing: &Signing, n: u64, forgers: &Generation) -> (Kind, String)
     let i = usize::try_from(n % 3).unwrap();
     let key = &generation.keys[i];
     let jti = format!("t-{n}");
+    // A client token of this generation, unless it was revoked; then a new token (a client
+    // that logged in again).
+    let client = |i: usize| {
+        let revoked = signing.revoked.lock().unwrap();
+        let c = usize::try_from(n / 10).unwrap() % CLIENTS;
+        let (id, token) = &generation.clients[i][c];
+        if revoked.iter().any(|r| &r.jti == id) {
+            sign(key.key(), ALGS[i], &claims(&jti, now() + 600))
+        } else {
+            token.clone()
+        }
+    };
     match n % 10 {
         6 => (
             Kind::Expired,
@@ -193,29 +237,27 @@ fn next_token(signing: &Signing, n: u64, forgers: &Generation) -> (Kind, String)
         8 => (Kind::Malformed, "abc.def".to_owned()),
         9 => (Kind::Oversized, format!("{}.{}.x", "a".repeat(20_000), "b")),
         5 => {
+            // The latest revocation in force: the revoked client token itself while its
+            // generation signs (the servers verified and cached it before it was revoked),
+            // else its `jti` under the current key.
             let in_force = signing
                 .revoked
                 .lock()
                 .unwrap()
                 .iter()
-                .filter(|(_, from)| Instant::now() >= *from)
-                .map(|(id, _)| id.clone())
+                .filter(|r| Instant::now() >= r.from)
+                .map(|r| (r.jti.clone(), r.token.clone(), r.generation))
                 .next_back();
             match in_force {
-                Some(id) => (
+                Some((_, token, g)) if g == generation.n => (Kind::Revoked, token),
+                Some((id, _, _)) => (
                     Kind::Revoked,
                     sign(key.key(), ALGS[i], &claims(&id, now() + 600)),
                 ),
-                None => (
-                    Kind::Valid(i),
-                    sign(key.key(), ALGS[i], &claims(&jti, now() + 600)),
-                ),
+                None => (Kind::Valid(i), client(i)),
             }
         }
-        _ => (
-            Kind::Valid(i),
-            sign(key.key(), ALGS[i], &claims(&jti, now() + 600)),
-        ),
+        _ => (Kind::Valid(i), client(i)),
     }
 }
 
@@ -308,7 +350,9 @@ async fn run(secs: u64) -> String {
 
     // The key set, on loopback.
     let jwks = Arc::new(Jwks::default());
-    let mut generations = vec![Arc::new(Generation::new(0))];
+    // Client tokens outlive the run.
+    let exp = now() + i64::try_from(secs).unwrap() + 600;
+    let mut generations = vec![Arc::new(Generation::new(0, exp))];
     *jwks.published.lock().unwrap() = generations[0].jwks();
     let jwks_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let jwks_addr = jwks_listener.local_addr().unwrap();
@@ -337,7 +381,7 @@ async fn run(secs: u64) -> String {
         current: Mutex::new(Arc::clone(&generations[0])),
         revoked: Mutex::new(Vec::new()),
     });
-    let forgers = Arc::new(Generation::new(9_999));
+    let forgers = Arc::new(Generation::new(9_999, exp));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(WORKERS_PER_SERVER)
         .timeout(Duration::from_secs(5))
@@ -454,7 +498,7 @@ async fn run(secs: u64) -> String {
         if t >= next_publish {
             let quiet = use_at + Duration::from_secs(1) < down_from || next_publish > down_until;
             if quiet && use_at + Duration::from_secs(1) < d && pending_use.is_none() {
-                let generation = Arc::new(Generation::new(generations.len()));
+                let generation = Arc::new(Generation::new(generations.len(), exp));
                 let mut published = generations.last().unwrap().jwks();
                 published.extend(generation.jwks());
                 *jwks.published.lock().unwrap() = published;
@@ -470,13 +514,22 @@ async fn run(secs: u64) -> String {
             pending_use = None;
         }
         if t >= next_revocation {
-            let id = format!("revoked-{revocations}");
-            store.revoke_jti(&id, now() + 3_600).await.unwrap();
-            signing
-                .revoked
-                .lock()
-                .unwrap()
-                .push((id, Instant::now() + Duration::from_millis(1_500)));
+            // A client token in use (each client's token is sent every few milliseconds, so
+            // both servers hold it in their caches): no longer sent as valid from now on;
+            // revoked in Redis half a second later (requests that chose it as valid have been
+            // answered by then), and sent as revoked from 1.5 s after that.
+            let generation = Arc::clone(&signing.current.lock().unwrap());
+            let i = revocations % ALGS.len();
+            let c = (revocations / ALGS.len()) % CLIENTS;
+            let (jti, token) = generation.clients[i][c].clone();
+            signing.revoked.lock().unwrap().push(Revoked {
+                jti: jti.clone(),
+                token,
+                generation: generation.n,
+                from: Instant::now() + Duration::from_millis(2_000),
+            });
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            store.revoke_jti(&jti, now() + 3_600).await.unwrap();
             revocations += 1;
             next_revocation += (d / 10).max(Duration::from_secs(1));
         }
@@ -494,17 +547,45 @@ async fn run(secs: u64) -> String {
         w.await.unwrap();
     }
     let final_samples: Vec<(u64, usize)> = servers.iter().map(Server::sample).collect();
+    // What each server's verified-token cache did (its `GET /metrics`).
+    let mut cache = Vec::new();
+    for server in servers.iter() {
+        let text = client
+            .get(format!("http://{}/metrics", server.addr))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        cache.push((
+            counter_total(&text, "jwt_guard_cache_hits_total"),
+            counter_total(&text, "jwt_guard_cache_misses_total"),
+        ));
+    }
     drop(store);
     report(
         secs,
         &tally.lock().unwrap(),
         &samples,
         &final_samples,
+        &cache,
         &servers,
         revocations,
         generations.len(),
         jwks.fetches.load(Ordering::Relaxed),
     )
+}
+
+/// The sum of a Prometheus counter's samples (every label set) in `text`.
+fn counter_total(text: &str, name: &str) -> u64 {
+    text.lines()
+        .filter(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with([' ', '{']))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>() as u64
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -513,6 +594,7 @@ fn report(
     tally: &Tally,
     samples: &[(u64, Vec<(u64, usize)>)],
     final_samples: &[(u64, usize)],
+    cache: &[(u64, u64)],
     servers: &[Server],
     revocations: usize,
     generations: usize,
@@ -541,6 +623,17 @@ fn report(
                 .sum::<u64>(),
             tally.unexpected
         ));
+    }
+    out.push('\n');
+    for (s, (hits, misses)) in servers.iter().zip(cache) {
+        out.push_str(&format!(
+            "{}: verified-token cache {hits} hits, {misses} misses\n",
+            s.name
+        ));
+        // The client tokens repeat: a run without hits did not test the cache.
+        if *hits == 0 {
+            failures.push(format!("{}: no cache hit", s.name));
+        }
     }
     if tally.server_errors > 0 {
         failures.push(format!("{} 5xx or transport errors", tally.server_errors));
