@@ -25,9 +25,19 @@ struct Metadata {
     jwks_uri: Option<String>,
 }
 
-/// The `jwks_uri` of a discovery document, after checking its `issuer`.
+/// The `jwks_uri` of a discovery document, after checking its `issuer`. The document must be
+/// UTF-8 (RFC 8259 §8.1; serde skips the strings of members it does not read without checking
+/// them, so this is checked first, as for a JWK Set) and a JSON object (OIDC Discovery §4.2;
+/// serde would also read the two members from an array).
 pub(super) fn jwks_uri(body: &[u8], issuer: &str, allow_http: bool) -> Result<Url, FetchError> {
-    let metadata: Metadata = serde_json::from_slice(body).map_err(|e| {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| FetchError::Discovery("the document is not UTF-8 text".into()))?;
+    if !text.trim_start().starts_with('{') {
+        return Err(FetchError::Discovery(
+            "the document is not a JSON object".into(),
+        ));
+    }
+    let metadata: Metadata = serde_json::from_str(text).map_err(|e| {
         FetchError::Discovery(format!(
             "the document is not a JSON provider metadata object: {e}"
         ))
@@ -66,8 +76,13 @@ mod tests {
             jwks_uri(ok, iss, false).map(|u| u.to_string()).ok(),
             Some("https://idp.example/keys".to_owned())
         );
-        let cases: [&[u8]; 6] = [
+        let cases: [&[u8]; 9] = [
             br#"{"issuer": "https://evil.example", "jwks_uri": "https://idp.example/keys"}"#,
+            // Found by the remote_documents fuzz target: bytes that are not UTF-8 in a member
+            // nobody reads were accepted.
+            b"{\"issuer\": \"https://idp.example\", \"jwks_uri\": \"https://idp.example/keys\", \"x\": \"\xd0\xd0\"}",
+            br#"["https://idp.example", "https://idp.example/keys"]"#,
+            br#"{"issuer": "https://idp.example", "issuer": "https://idp.example", "jwks_uri": "https://idp.example/keys"}"#,
             br#"{"issuer": "https://idp.example/", "jwks_uri": "https://idp.example/keys"}"#,
             br#"{"issuer": "https://idp.example"}"#,
             br#"{"issuer": "https://idp.example", "jwks_uri": "http://idp.example/keys"}"#,

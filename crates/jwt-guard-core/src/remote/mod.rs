@@ -116,4 +116,37 @@ pub mod __fuzz {
         }
         .ttl_for(headers)
     }
+
+    /// The `jwks_uri` an OpenID provider metadata document `body` names for `issuer` (the
+    /// discovery step of a fetch), or why the document is refused.
+    pub fn discovery_jwks_uri(
+        body: &[u8],
+        issuer: &str,
+        allow_http: bool,
+    ) -> Result<reqwest::Url, String> {
+        super::discovery::jwks_uri(body, issuer, allow_http).map_err(|e| e.to_string())
+    }
+
+    /// Where a redirect answer may lead (the redirect rule of a fetch: `same_origin` is
+    /// [`RedirectPolicy::SameOrigin`](crate::RedirectPolicy::SameOrigin), else `None`), or
+    /// why it is not followed.
+    pub fn redirect_target(
+        same_origin: bool,
+        asked: &reqwest::Url,
+        from: &reqwest::Url,
+        location: Option<&reqwest::header::HeaderValue>,
+        followed: usize,
+        allow_http: bool,
+    ) -> Result<reqwest::Url, String> {
+        let policy = if same_origin {
+            crate::RedirectPolicy::SameOrigin
+        } else {
+            crate::RedirectPolicy::None
+        };
+        super::urls::redirect_target(policy, asked, from, location, followed, allow_http)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The most redirects one fetch follows.
+    pub const MAX_REDIRECTS: usize = super::urls::MAX_REDIRECTS;
 }
