@@ -553,7 +553,29 @@ async fn oidc_discovery_finds_the_jwks_uri_and_checks_the_issuer() {
         "{}",
         chain(&err)
     );
-    assert_eq!((server.discovery_hits(), server.jwks_hits()), (5, 2));
+    // UTF-8 and a JSON object (fuzzing finding 5: bytes that are not UTF-8 in a member nobody
+    // reads were accepted; an array was read as the two members).
+    let mut document = format!(
+        r#"{{"issuer": "{issuer}", "jwks_uri": "{}", "service_documentation": "x"#,
+        server.jwks_url()
+    )
+    .into_bytes();
+    document.extend_from_slice(b"\xd0\xd0\"}");
+    server.set_discovery_bytes(document);
+    let err = RemoteJwks::discover(&issuer).load().await.unwrap_err();
+    assert!(
+        chain(&err).ends_with("the document is not UTF-8 text"),
+        "{}",
+        chain(&err)
+    );
+    server.set_discovery(json!([issuer, server.jwks_url()]));
+    let err = RemoteJwks::discover(&issuer).load().await.unwrap_err();
+    assert!(
+        chain(&err).ends_with("the document is not a JSON object"),
+        "{}",
+        chain(&err)
+    );
+    assert_eq!((server.discovery_hits(), server.jwks_hits()), (7, 2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use jwt_guard_core::remote::{RemoteJwks, RemoteJwksBuilder};
@@ -63,7 +63,8 @@ impl Behaviour {
 struct ServerState {
     behaviour: Mutex<Behaviour>,
     moved: Mutex<Behaviour>,
-    discovery: Mutex<Option<Value>>,
+    /// The discovery document's bytes.
+    discovery: Mutex<Option<Vec<u8>>>,
     discovery_redirect: Mutex<Option<Behaviour>>,
     jwks_hits: AtomicUsize,
     moved_hits: AtomicUsize,
@@ -142,6 +143,11 @@ impl Server {
 
     /// Serves this discovery document at `/.well-known/openid-configuration`.
     pub(crate) fn set_discovery(&self, document: Value) {
+        self.set_discovery_bytes(serde_json::to_vec(&document).unwrap());
+    }
+
+    /// Serves these bytes as the discovery document (`application/json`).
+    pub(crate) fn set_discovery_bytes(&self, document: Vec<u8>) {
         *self.state.discovery.lock().unwrap() = Some(document);
     }
 
@@ -260,7 +266,14 @@ async fn discovery(State(state): State<Arc<ServerState>>) -> Response {
         return answer(&state, redirect).await;
     }
     match state.discovery.lock().unwrap().clone() {
-        Some(document) => Json(document).into_response(),
+        Some(document) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            document,
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
