@@ -88,6 +88,12 @@ fn redirect(flags: u8, asked: &str, from: &str, location: &[u8]) {
     let (Ok(asked), Ok(from)) = (Url::parse(asked), Url::parse(from)) else {
         return;
     };
+    // Both were fetched, so both passed the fetch rule (`http` or `https`, a host). Other bases
+    // reach a debug assertion of the `url` crate in `join` (a `file:` base whose last segment
+    // looks like a drive letter, servo/rust-url#1114), which no fetch of this crate can meet.
+    if !fetchable(&asked, true) || !fetchable(&from, true) {
+        return;
+    }
     let allow_http = flags & 1 != 0;
     let followed = usize::from((flags >> 2) & 7);
     let same_origin = flags & 0x20 != 0;
