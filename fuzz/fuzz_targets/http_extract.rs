@@ -6,15 +6,21 @@
 //! from the `Request`, its `Parts` and `HeadersAndQuery`; a token found is RFC 6750 `b64token`
 //! syntax and one of the request's values; every rejection (missing, invalid request, invalid
 //! token, insufficient scope with fuzzed scope names) has an RFC 6750-safe description that
-//! does not echo the token and a `WWW-Authenticate` value that is a valid header value.
+//! does not echo the token and a `WWW-Authenticate` value that is a valid header value. And the
+//! middleware's own decision (`BearerGuard::admit`, what both adapters call: it scans for the
+//! token without the syntax check, looks it up in the verified-token cache, and checks it only
+//! on a miss) is the answer of extracting and then verifying: the same claims, or the same
+//! status, code and description. Its guards live across inputs, so their caches hold the valid
+//! tokens the fuzzer repeats and hits meet every request shape around them.
 //!
 //! Input: `flags query LF realm LF scope LF (name ':' value LF)*`.
 #![no_main]
 
 use std::sync::LazyLock;
 
+use jwt_guard_core::__private::{Adapter, Admission, BearerGuard};
 use jwt_guard_core::http::{
-    BearerAuth, HeadersAndQuery, RejectionKind, RequiredScopes, TokenLocations,
+    BearerAuth, HeadersAndQuery, Rejection, RejectionKind, RequiredScopes, TokenLocations,
 };
 use jwt_guard_core::{Algorithm, ManualClock, Verifier};
 use jwt_guard_fuzz::*;
@@ -42,6 +48,37 @@ fn locations(which: u8) -> TokenLocations {
             .cookie("session")
             .query("at"),
     }
+}
+
+enum Fuzz {}
+
+impl Adapter for Fuzz {
+    type Response = ();
+    const MIDDLEWARE: &'static str = "FuzzMiddleware";
+    const HOW_TO_ADD: &'static str = "fuzz";
+    const ORDER_HINT: &'static str = "fuzz";
+}
+
+/// One guard per `TokenLocations` and mode (flags bits 0-2), each with the verified-token cache
+/// on (the default), kept across inputs.
+static GUARDS: LazyLock<Vec<BearerGuard<Fuzz>>> = LazyLock::new(|| {
+    (0..8u8)
+        .map(|i| {
+            let auth = BearerAuth::new(VERIFIER.clone()).with_token_locations(locations(i & 3));
+            BearerGuard::new(if i & 4 != 0 { auth.optional() } else { auth })
+        })
+        .collect()
+});
+
+/// What a request gets: none (anonymous), the claims, or the status, code and description.
+type Decision = Option<Result<Vec<u8>, (u16, String, String)>>;
+
+fn refused(rejection: &Rejection) -> (u16, String, String) {
+    (
+        rejection.status().as_u16(),
+        rejection.error_code().to_owned(),
+        rejection.description().into_owned(),
+    )
 }
 
 fn b64token(s: &str) -> bool {
@@ -97,6 +134,16 @@ fuzz_target!(|data: &[u8]| {
     let extracted = auth.extract(&request);
     let (parts, ()) = request.clone().into_parts();
     let from_parts = auth.extract(&parts).map(|t| t.map(|t| t.into_string()));
+    let decided: Decision = match GUARDS[usize::from(flags & 7)].admit(&parts) {
+        Admission::Refuse(refusal) => Some(Err(refused(refusal.rejection()))),
+        Admission::Anonymous => None,
+        Admission::Pass(passed) => Some(Ok(passed.token.payload_json().to_vec())),
+        Admission::Verify(verification) => Some(
+            block_on(verification)
+                .map(|passed| passed.token.payload_json().to_vec())
+                .map_err(|refusal| refused(refusal.rejection())),
+        ),
+    };
     let split = HeadersAndQuery {
         headers: request.headers(),
         query: request.uri().query(),
@@ -126,6 +173,19 @@ fuzz_target!(|data: &[u8]| {
         .chain(std::iter::once(query.to_owned()))
         .max_by_key(String::len)
         .unwrap_or_default();
+    let expected: Decision = match &extracted {
+        Err(rejection) => Some(Err(refused(rejection))),
+        Ok(None) => None,
+        Ok(Some(token)) => Some(
+            block_on(auth.verify(token.as_str()))
+                .map(|verified| verified.payload_json().to_vec())
+                .map_err(|rejection| refused(&rejection)),
+        ),
+    };
+    assert_eq!(
+        decided, expected,
+        "the middleware and extract-then-verify disagree"
+    );
     match extracted {
         Ok(Some(token)) => {
             let token = token.as_str();
