@@ -568,6 +568,36 @@ fn nbf_iat_and_max_age() {
     );
 }
 
+/// A fractional `iat` is rounded toward the stricter side of each rule: up for "not issued in
+/// the future", down for `max_age` (found by review of the `cache_admit` fuzz target, whose
+/// oracle rounds down: `iat = now - 360.5` with max_age 300 and leeway 60 was accepted).
+#[test]
+fn a_fractional_iat_is_rounded_toward_the_stricter_side_of_each_rule() {
+    let exp = NOW + 600;
+    let aged = || base().max_age(Duration::from_secs(300));
+    #[allow(clippy::cast_precision_loss)]
+    let at = |offset: f64| json!({"exp": exp, "iat": NOW as f64 + offset});
+    for (claims, expected) in [
+        (at(-360.5), Some(ErrorKind::Expired)),
+        (at(-360.0), None),
+        (at(-359.5), None),
+        (at(60.5), Some(ErrorKind::Immature)),
+        (at(59.5), None),
+    ] {
+        let token = hs256().encode(&claims).unwrap();
+        let verifier = aged().build().unwrap();
+        // The typed path (the strict pass reads the dates) and the stored-JSON path (the
+        // one-pass reader) decide alike.
+        let typed = verifier
+            .verify::<Value>(&token)
+            .err()
+            .map(|e| e.into_kind());
+        let stored = verifier.verify_token(&token).err().map(|e| e.into_kind());
+        assert_eq!(typed, expected, "verify::<Value> {claims}");
+        assert_eq!(stored, expected, "verify_token {claims}");
+    }
+}
+
 #[test]
 fn issuer_rules() {
     let exp = NOW + 600;

@@ -125,6 +125,9 @@ pub(crate) struct RawClaims<'de> {
     /// `exp` or `iat` had a fraction (rounded here for the verifier's rules; the revocation
     /// check rounds them its own way).
     pub(crate) fractional_dates: bool,
+    /// `iat` had a fraction: `iat` holds it rounded up (the stricter side for "not issued in
+    /// the future"); `max_age_secs` counts from it rounded down (the stricter side there).
+    pub(crate) iat_fractional: bool,
     /// The `type` claim is `"refresh"` (how Flask-JWT-Extended marks refresh tokens).
     pub(crate) refresh_type: bool,
     /// Bit `i` set: `required[i]` is present and not null.
@@ -182,6 +185,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                 "iat" => {
                     let (seconds, fractional) = read_date(&mut map, &mut self.slot, "iat", true)?;
                     claims.iat = Some(seconds);
+                    claims.iat_fractional = fractional;
                     claims.fractional_dates |= fractional;
                     true
                 }

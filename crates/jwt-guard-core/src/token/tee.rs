@@ -264,6 +264,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
                 if current != Registered::Nbf {
                     self.state.claims.fractional_dates |= number.is_fractional();
                 }
+                if current == Registered::Iat {
+                    self.state.claims.iat_fractional = number.is_fractional();
+                }
                 let slot = match current {
                     Registered::Exp => &mut self.state.claims.exp,
                     Registered::Nbf => &mut self.state.claims.nbf,

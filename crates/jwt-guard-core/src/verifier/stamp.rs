@@ -10,12 +10,16 @@ use super::{Inner, Keys, Provider, Validation, VerifiedToken, Verifier};
 use crate::error::{Error, ErrorKind, Result};
 use crate::token::RawClaims;
 
-/// The dates a token's time rules read (as the verification pass rounded them).
+/// The dates a token's time rules read, each rounded toward the stricter side for its rule: `exp`
+/// down, `nbf` and `iat` up (not valid yet, not issued in the future), and `iat` down again for
+/// `max_age_secs` (an `iat` of `t - 0.5` is older than `t`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Times {
     exp: Option<i64>,
     nbf: Option<i64>,
     iat: Option<i64>,
+    /// `iat` rounded down, for `max_age_secs`.
+    issued: Option<i64>,
 }
 
 impl Times {
@@ -24,6 +28,10 @@ impl Times {
             exp: claims.exp,
             nbf: claims.nbf,
             iat: claims.iat,
+            // `iat` is rounded up; a fraction means its floor is one less.
+            issued: claims
+                .iat
+                .map(|iat| if claims.iat_fractional { iat - 1 } else { iat }),
         }
     }
 }
@@ -81,7 +89,7 @@ impl Provider {
             return Err(Error::new(ErrorKind::Immature));
         }
         if let Some(max_age) = v.max_age_secs {
-            let iat = t.iat.ok_or_else(|| missing("iat"))?;
+            let iat = t.issued.ok_or_else(|| missing("iat"))?;
             let max_age = i64::try_from(max_age).unwrap_or(i64::MAX / 4);
             if now.saturating_sub(iat) > max_age.saturating_add(leeway) {
                 return Err(Error::new(ErrorKind::Expired));
