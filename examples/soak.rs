@@ -455,9 +455,25 @@ async fn run(secs: u64) -> String {
                     if status >= 500 || status == 0 {
                         t.server_errors += 1;
                     }
-                    let right = status == want_status
+                    let mut right = status == want_status
                         && want_description.is_none_or(|d| description.as_deref() == Some(d));
-                    let outcome = if right { "as expected" } else { "UNEXPECTED" };
+                    let mut outcome = if right { "as expected" } else { "UNEXPECTED" };
+                    // A client token chosen as valid just before it was taken out of the mix,
+                    // whose request was still in flight half a second later when Redis
+                    // revoked it: both answers are right for it.
+                    if !right
+                        && matches!(kind, Kind::Valid(_))
+                        && (status, description.as_deref()) == (401, Kind::Revoked.expected().1)
+                        && signing
+                            .revoked
+                            .lock()
+                            .unwrap()
+                            .iter()
+                            .any(|r| r.token == token)
+                    {
+                        right = true;
+                        outcome = "revoked while in flight";
+                    }
                     *t.by_kind
                         .entry((
                             server.name.to_owned(),
@@ -526,10 +542,20 @@ async fn run(secs: u64) -> String {
                 jti: jti.clone(),
                 token,
                 generation: generation.n,
-                from: Instant::now() + Duration::from_millis(2_000),
+                // Not sent as revoked before Redis has it (set below).
+                from: Instant::now() + Duration::from_secs(3_600),
             });
             tokio::time::sleep(Duration::from_millis(500)).await;
             store.revoke_jti(&jti, now() + 3_600).await.unwrap();
+            if let Some(r) = signing
+                .revoked
+                .lock()
+                .unwrap()
+                .iter_mut()
+                .find(|r| r.jti == jti)
+            {
+                r.from = Instant::now() + Duration::from_millis(1_500);
+            }
             revocations += 1;
             next_revocation += (d / 10).max(Duration::from_secs(1));
         }
