@@ -245,6 +245,9 @@ def main() -> None:
     def adv(n):
         return bytes([4, n])
 
+    def back(n):
+        return bytes([4 | 8, n])
+
     def scheme(a, s):
         return bytes([7 | s << 3, a])
 
@@ -258,10 +261,13 @@ def main() -> None:
         "expiry": three(req(0)) + adv(29) + req(0) + adv(6) + req(0) + three(req(4)) + adv(70) + req(4),
         "not-before": three(req(2)) + adv(15) + three(req(2)),
         "max-age": three(req(3)) + adv(10) + req(3) + adv(6) + req(3),
-        "revocation": three(req(1)) + bytes([5, 1]) + req(1) + three(req(0)) + bytes([6, 0]) + req(0) + req(2),
+        "revocation": three(req(1)) + bytes([5, 1]) + req(1) + three(req(0)) + adv(1) + bytes([6, 0]) + req(0)
+        + adv(20) + req(2),
         "same-tail": three(req(1)) + mut(1, 0, 0) + mut(1, 2, 5) + mut(1, 1, 0) + mut(1, 4, 9) + mut(1, 6, 3)
         + mut(1, 3, 1) + req(1),
-        "places": three(req(5, 1)) + three(req(5, 2)) + three(req(5)) + bytes([3 << 3, 5, 0]) + req(4, 3) + bytes([3 << 3, 4, 4]),
+        "places": three(req(5, 1)) + three(req(5, 2)) + three(req(5)) + bytes([3 << 3, 5, 0]) + req(4, 3) + bytes([0])
+        + bytes([3 << 3, 4, 4]),
+        "clock-back": adv(20) + three(req(2)) + back(30) + req(2) + three(req(0)) + back(200) + req(0) + adv(250) + req(0),
         "schemes": b"".join(three(scheme(1, s)) for s in range(6)),
         "eviction": three(req(0) + req(1) + req(4) + req(5) + req(3)) + req(0) + req(1),
     }
