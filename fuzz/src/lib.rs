@@ -230,7 +230,9 @@ pub struct Rules {
     pub max_age: Option<i64>,
 }
 
-/// A NumericDate as jwt-guard documents it: an integer, or a float truncated toward the past.
+/// A NumericDate as an integer, a float rounded down: what `exp` and `max_age` read (jwt-guard
+/// rounds `nbf` and `iat` up for their own rules, the stricter side, which the checks below
+/// accept either way).
 fn numeric_date(value: &serde_json::Value) -> Option<i64> {
     if let Some(i) = value.as_i64() {
         return Some(i);
