@@ -25,22 +25,13 @@
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use jwt_guard_core::__private::{Adapter, Admission, BearerGuard};
+use jwt_guard_core::__private::{Admission, BearerGuard};
 use jwt_guard_core::cache::CacheConfig;
 use jwt_guard_core::http::{BearerAuth, TokenLocations};
 use jwt_guard_core::revocation::{MemoryStore, RevocationStore};
 use jwt_guard_core::{Algorithm, Clock, Key, ManualClock, Verifier};
 use jwt_guard_fuzz::*;
 use libfuzzer_sys::fuzz_target;
-
-enum Fuzz {}
-
-impl Adapter for Fuzz {
-    type Response = ();
-    const MIDDLEWARE: &'static str = "FuzzMiddleware";
-    const HOW_TO_ADD: &'static str = "fuzz";
-    const ORDER_HINT: &'static str = "fuzz";
-}
 
 const LEEWAY: i64 = 5;
 const MAX_AGE: i64 = 600;

@@ -19,7 +19,7 @@
 
 use std::sync::LazyLock;
 
-use jwt_guard_core::__private::{Adapter, Admission, BearerGuard};
+use jwt_guard_core::__private::{Admission, BearerGuard};
 use jwt_guard_core::http::{
     BearerAuth, HeadersAndQuery, Rejection, RejectionKind, RequiredScopes, TokenLocations,
 };
@@ -49,15 +49,6 @@ fn locations(which: u8) -> TokenLocations {
             .cookie("session")
             .query("at"),
     }
-}
-
-enum Fuzz {}
-
-impl Adapter for Fuzz {
-    type Response = ();
-    const MIDDLEWARE: &'static str = "FuzzMiddleware";
-    const HOW_TO_ADD: &'static str = "fuzz";
-    const ORDER_HINT: &'static str = "fuzz";
 }
 
 /// One guard per `TokenLocations` and mode (flags bits 0-2), each with the verified-token cache

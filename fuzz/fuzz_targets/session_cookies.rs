@@ -13,22 +13,13 @@
 
 use std::sync::LazyLock;
 
-use jwt_guard_core::__private::{Adapter, Admission, BearerGuard};
+use jwt_guard_core::__private::{Admission, BearerGuard};
 use jwt_guard_core::http::{BearerAuth, Rejection};
 use jwt_guard_core::sessions::TokenIssuer;
 use jwt_guard_core::sessions::cookies::{CookieSettings, SessionCookies};
 use jwt_guard_core::{Algorithm, Key, ManualClock};
 use jwt_guard_fuzz::*;
 use libfuzzer_sys::fuzz_target;
-
-enum Fuzz {}
-
-impl Adapter for Fuzz {
-    type Response = ();
-    const MIDDLEWARE: &'static str = "FuzzMiddleware";
-    const HOW_TO_ADD: &'static str = "fuzz";
-    const ORDER_HINT: &'static str = "fuzz";
-}
 
 struct Setup {
     guard: BearerGuard<Fuzz>,

@@ -12,6 +12,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwt_guard_core::http::{BearerAuth, Rejection};
 use jwt_guard_core::{Algorithm, Key};
 
+/// The adapter type of the targets that go through the middleware's own decision
+/// (`BearerGuard::admit`, what both framework adapters call): no response type of a framework.
+pub enum Fuzz {}
+
+impl jwt_guard_core::__private::Adapter for Fuzz {
+    type Response = ();
+    const MIDDLEWARE: &'static str = "FuzzMiddleware";
+    const HOW_TO_ADD: &'static str = "fuzz";
+    const ORDER_HINT: &'static str = "fuzz";
+}
+
 /// The fixed time every verifier's clock shows (2023-11-14T22:13:20Z), unless a target says.
 pub const NOW: i64 = 1_700_000_000;
 /// The issuer and audience the configured verifiers expect.
